@@ -1,0 +1,197 @@
+"""The intermediate representation: everything the templates need, already decided.
+
+Plain frozen dataclasses. Nothing here knows about YAML, OpenAPI or Jinja; the normalizer fills
+them in and the templates only lay them out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A path or query parameter of an operation."""
+
+    wire_name: str
+    python_name: str
+    location: str  # "path" or "query"
+    required: bool
+    annotation: str  # the Python type in the method signature
+    default: str  # a Python literal; "None" when optional without a default
+    description: str
+    check: str | None  # the validation call made before sending, if the spec constrains it
+
+
+@dataclass(frozen=True)
+class Body:
+    """The request body of an operation."""
+
+    python_name: str
+    annotation: str
+    description: str
+    encoder: str  # the runtime call that turns the value into bytes and a content type
+    content_types: tuple[str, ...]
+    takes_content_type: bool  # the method offers a content_type= override
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a method returns on success and how the response becomes that value."""
+
+    kind: str  # "none", "exists", "model", "optional_model" or "paged"
+    annotation: str  # the return type of the synchronous method
+    async_annotation: str  # the return type of the asynchronous method
+    model: str | None  # the model class of a model result, or of a page's items
+
+
+@dataclass(frozen=True)
+class Paging:
+    page_model: str
+    item_model: str
+    items_key: str  # wire names of the page's fields
+    next_link_key: str
+    items_field: str  # Python names of the page model's fields
+    next_link_field: str
+    reader: str  # the name of the generated function that reads one page
+
+
+@dataclass(frozen=True)
+class Response:
+    status: str
+    description: str
+    model: str | None
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked call of an operation, for its generated test."""
+
+    arguments: tuple[str, ...]  # Python source of each argument, keywords included
+    target: str  # the path and query the request must go to, percent-encoded
+    content_type: str | None
+    content: bytes | None
+    status: int  # the canned successful response
+    response: bytes | None
+    result_check: str  # Python source comparing the result: "is None", "== models.X(...)"
+    next_page: str | None  # paged: the link the second request must follow
+    last_page: bytes | None  # paged: the response to that second request
+    error_response: bytes  # a 400 answer and the parsed error the client must expose
+    expected_error: str
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method_name: str
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    hub: Parameter | None  # bound from the client, not a method argument
+    api_version: Parameter | None  # sent automatically
+    parameters: tuple[Parameter, ...]  # method arguments: path ones first, then query ones
+    body: Body | None
+    result: Result
+    paging: Paging | None
+    responses: tuple[Response, ...]
+    example: Example | None = None  # filled in last, from the rest of the operation
+
+    @property
+    def path_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "path")
+
+    @property
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    @property
+    def path_values(self) -> tuple[str, ...]:
+        """The entries of the mapping that fills the path template, as Python source."""
+        hub = ('"hub": hub',) if self.hub and self.hub.location == "path" else ()
+        return hub + tuple(f"{p.wire_name!r}: {p.python_name}" for p in self.path_parameters)
+
+
+@dataclass(frozen=True)
+class Field:
+    wire_name: str
+    python_name: str
+    annotation: str
+    required: bool
+    description: str
+    decode: str  # expression reading the field from the wire mapping `data`
+    encode: str  # expression turning `self.<field>` into its wire value
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.required)
+
+    @property
+    def optional_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if not f.required)
+
+
+@dataclass(frozen=True)
+class ModuleImports:
+    """What one generated module imports, each tuple sorted."""
+
+    abc: tuple[str, ...] = ()  # from collections.abc
+    typing: tuple[str, ...] = ()
+    request: tuple[str, ...] = ()  # from the runtime's request module
+    responses: tuple[str, ...] = ()  # from the runtime's responses module
+    models: tuple[str, ...] = ()  # from the version's models module
+
+
+@dataclass(frozen=True)
+class VersionImports:
+    models: ModuleImports
+    operations: ModuleImports
+    client: ModuleImports
+    async_client: ModuleImports
+
+
+@dataclass(frozen=True)
+class Version:
+    service: str  # "webpubsub"
+    version: str  # the API version, as in info.version
+    module: str  # the Python module name: "v2024_12_01"
+    spec_path: str  # relative to the project, for messages and headers
+    title: str
+    description: str
+    default_endpoint: str
+    entra_scope: str
+    hub_pattern: str | None
+    api_version: str | None  # sent as api-version by every operation that declares it
+    error_model: str | None  # the model error responses are parsed into
+    operations: tuple[Operation, ...]
+    models: tuple[Model, ...]
+    imports: VersionImports
+
+
+@dataclass(frozen=True)
+class VersionedOperation:
+    """One operationId across the versions of a service."""
+
+    operation_id: str
+    method_name: str
+    versions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # "webpubsub"
+    display_name: str  # "Azure Web PubSub"
+    client_name: str  # "WebPubSubClient"
+    versions: tuple[Version, ...]  # oldest first
+    operations: tuple[VersionedOperation, ...]
+
+    @property
+    def newest(self) -> Version:
+        return self.versions[-1]

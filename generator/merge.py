@@ -1,0 +1,48 @@
+"""Stage 4: all versions of a service → one ir.Service, operations keyed by operationId."""
+
+from __future__ import annotations
+
+from generator import ir
+from generator.errors import SpecError
+
+# The services the specs folder may hold: folder name → (display name, client class prefix).
+SERVICES = {
+    "signalr": ("Azure SignalR Service", "SignalR"),
+    "webpubsub": ("Azure Web PubSub", "WebPubSub"),
+}
+
+
+def merge(versions: list[ir.Version]) -> list[ir.Service]:
+    """Group versions by service, oldest version first (API versions sort as dates; v1 first)."""
+    by_service: dict[str, list[ir.Version]] = {}
+    for version in versions:
+        if version.service not in SERVICES:
+            known = ", ".join(sorted(SERVICES))
+            raise SpecError(version.spec_path, "path", f"unknown service folder {version.service!r} (known: {known})")
+        by_service.setdefault(version.service, []).append(version)
+    return [_service(name, by_service[name]) for name in sorted(by_service)]
+
+
+def _version_order(version: ir.Version) -> tuple[int, str]:
+    # "v1" predates the date-versioned APIs of the same service.
+    return (0 if version.version.startswith("v") else 1, version.version)
+
+
+def _service(name: str, versions: list[ir.Version]) -> ir.Service:
+    ordered = tuple(sorted(versions, key=_version_order))
+    seen: dict[str, tuple[str, list[str]]] = {}
+    for version in ordered:
+        for operation in version.operations:
+            method_name, found_in = seen.setdefault(operation.operation_id, (operation.method_name, []))
+            found_in.append(version.version)
+    display_name, prefix = SERVICES[name]
+    return ir.Service(
+        name=name,
+        display_name=display_name,
+        client_name=f"{prefix}Client",
+        versions=ordered,
+        operations=tuple(
+            ir.VersionedOperation(operation_id, method_name, tuple(found_in))
+            for operation_id, (method_name, found_in) in sorted(seen.items())
+        ),
+    )

@@ -1,0 +1,460 @@
+"""Stage 3: a validated OpenAPI document → one ir.Version, with every decision made here.
+
+Python names, types, defaults, validation calls, body encoding and result parsing are decided
+below so that the templates only lay them out. Anything the generator cannot express faithfully
+is refused with a SpecError rather than generated approximately.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from generator import ir
+from generator.errors import SpecError, json_path
+from generator.examples import Examples
+from generator.imports import version_imports
+from generator.load import LoadedSpec
+from generator.naming import module_name, python_name
+from generator.validate import operations, resolve
+
+HUB = "hub"
+API_VERSION = "api-version"
+CONTENT_TYPE_ARGUMENT = "content_type"
+RAW_CONTENT_TYPES = {"application/json", "text/plain", "application/octet-stream"}
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+_UNSUPPORTED_SCHEMA_KEYS = ("oneOf", "anyOf", "allOf", "not", "additionalProperties")
+
+
+class _Context:
+    """The document being normalized and where faults are reported."""
+
+    def __init__(self, spec: LoadedSpec) -> None:
+        self.spec = spec
+        self.document = spec.document
+        self.schemas: dict[str, Any] = self.document.get("components", {}).get("schemas", {})
+
+    def fail(self, place: tuple[object, ...], problem: str) -> SpecError:
+        return SpecError(self.spec.path, json_path(place), problem)
+
+    def model_name(self, schema: Any) -> str | None:
+        """The model class a schema stands for, when it is a $ref to an object component."""
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if not ref:
+            return None
+        name = ref.rsplit("/", 1)[-1]
+        return name if _is_model(self.schemas.get(name, {})) else None
+
+
+def normalize(spec: LoadedSpec) -> ir.Version:
+    context = _Context(spec)
+    document = spec.document
+    info = document["info"]
+    models = tuple(
+        _model(context, name, schema)
+        for name, schema in sorted(context.schemas.items())
+        if _is_model(schema)
+    )
+    by_name = {model.name: model for model in models}
+    ops = tuple(
+        _operation(context, path, method, operation, by_name)
+        for path, method, operation in operations(document)
+    )
+    error_model = _error_model(context, ops)
+    ops = _with_examples(context, ops, error_model)
+    return ir.Version(
+        service=spec.service,
+        version=str(info["version"]),
+        module=module_name(str(info["version"])),
+        spec_path=spec.path,
+        title=docstring_text(info.get("title", "")),
+        description=docstring_text(info.get("description", "")),
+        default_endpoint=_default_endpoint(context),
+        entra_scope=_entra_scope(context),
+        hub_pattern=_hub_pattern(context),
+        api_version=str(info["version"]) if any(op.api_version for op in ops) else None,
+        error_model=error_model,
+        operations=ops,
+        models=models,
+        imports=version_imports(ops, models, error_model),
+    )
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def docstring_text(text: Any) -> str:
+    """Spec prose made safe inside a triple-quoted docstring: it can never end the string early."""
+    cleaned = "\n".join(line.rstrip() for line in str(text).strip().splitlines())
+    cleaned = cleaned.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    return cleaned[:-1] + '\\"' if cleaned.endswith('"') else cleaned
+
+
+def _one_line(text: Any) -> str:
+    return docstring_text(" ".join(str(text).split()))
+
+
+# --- document level --------------------------------------------------------------------------
+
+
+def _default_endpoint(context: _Context) -> str:
+    servers = context.document.get("servers") or []
+    variable = (servers[0].get("variables") or {}).get("endpoint") if servers else None
+    if not variable:
+        raise context.fail(("servers",), "expected one server with an 'endpoint' variable")
+    return str(variable["default"])
+
+
+def _entra_scope(context: _Context) -> str:
+    schemes = context.document.get("components", {}).get("securitySchemes", {})
+    for name, scheme in sorted(schemes.items()):
+        flow = (scheme.get("flows") or {}).get("clientCredentials")
+        if scheme.get("type") == "oauth2" and flow and flow.get("scopes"):
+            return str(sorted(flow["scopes"])[0])
+    raise context.fail(
+        ("components", "securitySchemes"), "expected an oauth2 clientCredentials scheme with a scope"
+    )
+
+
+def _hub_pattern(context: _Context) -> str | None:
+    for path, method, operation in operations(context.document):
+        for raw in _raw_parameters(context, path, operation):
+            parameter = resolve(context.document, raw)
+            if parameter.get("name") == HUB:
+                pattern = parameter.get("schema", {}).get("pattern")
+                return str(pattern) if pattern else None
+    return None
+
+
+def _with_examples(
+    context: _Context, ops: tuple[ir.Operation, ...], error_model: str | None
+) -> tuple[ir.Operation, ...]:
+    examples = Examples(context.document, context.schemas)
+    version = str(context.document["info"]["version"])
+    result = []
+    for (path, method, raw), op in zip(operations(context.document), ops):
+        parameters = {
+            p["name"]: p
+            for p in (resolve(context.document, r) for r in _raw_parameters(context, path, raw))
+        }
+        body = resolve(context.document, raw.get("requestBody", {}))
+        body_schema = body.get("content", {}).get("application/json", {}).get("schema")
+        success = [resolve(context.document, r) for s, r in raw["responses"].items() if str(s).startswith("2")]
+        result_schema = next(
+            (r["content"]["application/json"]["schema"] for r in success if r.get("content")), None
+        )
+        example = examples.operation(op, parameters, body_schema, result_schema, version, error_model)
+        result.append(replace(op, example=example))
+    return tuple(result)
+
+
+# --- operations ------------------------------------------------------------------------------
+
+
+def _raw_parameters(context: _Context, path: str, operation: dict[str, Any]) -> list[Any]:
+    shared = context.document["paths"][path].get("parameters", [])
+    return [*shared, *operation.get("parameters", [])]
+
+
+def _operation(
+    context: _Context,
+    path: str,
+    method: str,
+    operation: dict[str, Any],
+    models: dict[str, ir.Model],
+) -> ir.Operation:
+    place = ("paths", path, method)
+    # Names the generated methods use themselves.
+    taken = {"self", "request", HUB, CONTENT_TYPE_ARGUMENT}
+    hub = api_version = None
+    path_parameters: list[ir.Parameter] = []
+    query_parameters: list[ir.Parameter] = []
+    for index, raw in enumerate(_raw_parameters(context, path, operation)):
+        spec_parameter = resolve(context.document, raw)
+        parameter = _parameter(context, place + ("parameters", index), spec_parameter, taken)
+        if parameter.wire_name == HUB:
+            hub = parameter
+        elif parameter.wire_name == API_VERSION:
+            api_version = parameter
+        elif parameter.location == "path":
+            path_parameters.append(parameter)
+        else:
+            query_parameters.append(parameter)
+        taken.add(parameter.python_name)
+    path_order = re.findall(r"{([^}]+)}", path)
+    path_parameters.sort(key=lambda p: path_order.index(p.wire_name))
+    responses = _responses(context, place, operation)
+    paging = _paging(context, place, operation, responses, models)
+    return ir.Operation(
+        operation_id=operation["operationId"],
+        method_name=python_name(operation["operationId"]),
+        http_method=method.upper(),
+        path=path,
+        summary=_one_line(operation.get("summary") or operation.get("description") or ""),
+        description=docstring_text(operation.get("description", "")),
+        hub=hub,
+        api_version=api_version,
+        parameters=tuple(path_parameters + query_parameters),
+        body=_body(context, place, operation.get("requestBody"), taken),
+        result=_result(method, responses, paging),
+        paging=paging,
+        responses=responses,
+    )
+
+
+def _parameter(
+    context: _Context, place: tuple[object, ...], parameter: dict[str, Any], taken: set[str]
+) -> ir.Parameter:
+    location = parameter["in"]
+    if location not in ("path", "query"):
+        raise context.fail(place + ("in",), f"unsupported parameter location {location!r}")
+    if "schema" not in parameter:
+        raise context.fail(place, "a parameter needs a schema")
+    schema = resolve(context.document, parameter["schema"])
+    wire_name = parameter["name"]
+    required = bool(parameter.get("required", False))
+    name = python_name(parameter.get("x-client-name", wire_name), taken)
+    base = _python_type(context, place + ("schema",), schema, sequence="Sequence")
+    if "default" in schema:
+        annotation, default = base, _literal(schema["default"])
+    elif required:
+        annotation, default = base, ""
+    else:
+        annotation, default = f"{base} | None", "None"
+    if schema.get("type") == "array" and parameter.get("explode", True) is not True:
+        raise context.fail(place + ("explode",), "only exploded array parameters are supported")
+    return ir.Parameter(
+        wire_name=wire_name,
+        python_name=name,
+        location=location,
+        required=required,
+        annotation=annotation,
+        default=default,
+        description=_one_line(parameter.get("description", "")),
+        check=_check(wire_name, name, schema),
+    )
+
+
+def _check(wire_name: str, name: str, schema: dict[str, Any]) -> str | None:
+    """The runtime validation call for a value constrained by its schema, or None."""
+    options = []
+    if "enum" in schema:
+        options.append(f"allowed={tuple(schema['enum'])!r}")
+    for key, option in (
+        ("pattern", "pattern"),
+        ("minLength", "min_length"),
+        ("maxLength", "max_length"),
+        ("minimum", "minimum"),
+        ("maximum", "maximum"),
+        ("minItems", "min_items"),
+        ("maxItems", "max_items"),
+    ):
+        if key in schema:
+            options.append(f"{option}={schema[key]!r}")
+    if not options:
+        return None
+    return f"check({wire_name!r}, {name}, {', '.join(options)})"
+
+
+def _body(
+    context: _Context, place: tuple[object, ...], raw: Any, taken: set[str]
+) -> ir.Body | None:
+    if raw is None:
+        return None
+    body = resolve(context.document, raw)
+    place = place + ("requestBody",)
+    content = body.get("content", {})
+    content_types = tuple(content)
+    if not set(content_types) <= RAW_CONTENT_TYPES:
+        unsupported = sorted(set(content_types) - RAW_CONTENT_TYPES)
+        raise context.fail(place + ("content",), f"unsupported content type {unsupported[0]!r}")
+    json_schema = content.get("application/json", {}).get("schema")
+    model = context.model_name(json_schema)
+    default_name = "message" if model is None else model
+    name = python_name(body.get("x-body-name", default_name), taken)
+    taken.add(name)
+    description = _one_line(body.get("description", ""))
+    if content_types == ("application/json",) and model:
+        return ir.Body(name, model, description, f"encode_json({name}.to_wire())", content_types, False)
+    if content_types == ("application/json",):
+        annotation = _python_type(context, place, json_schema or {}, sequence="Sequence")
+        return ir.Body(name, annotation, description, f"encode_json({name})", content_types, False)
+    encoder = f"encode_content({name}, {CONTENT_TYPE_ARGUMENT})"
+    return ir.Body(name, "Content", description, encoder, content_types, True)
+
+
+def _responses(
+    context: _Context, place: tuple[object, ...], operation: dict[str, Any]
+) -> tuple[ir.Response, ...]:
+    result = []
+    for status, raw in operation.get("responses", {}).items():
+        response = resolve(context.document, raw)
+        content = response.get("content") or {}
+        schema = content.get("application/json", {}).get("schema")
+        model = context.model_name(schema)
+        if schema is not None and model is None:
+            raise context.fail(
+                place + ("responses", status), "a response schema must be a $ref to a model"
+            )
+        result.append(ir.Response(str(status), _one_line(response.get("description", "")), model))
+    return tuple(result)
+
+
+def _paging(
+    context: _Context,
+    place: tuple[object, ...],
+    operation: dict[str, Any],
+    responses: tuple[ir.Response, ...],
+    models: dict[str, ir.Model],
+) -> ir.Paging | None:
+    pageable = operation.get("x-ms-pageable")
+    if pageable is None:
+        return None
+    place = place + ("x-ms-pageable",)
+    page_model = next((r.model for r in responses if r.status.startswith("2") and r.model), None)
+    if page_model is None:
+        raise context.fail(place, "a paged operation needs a page model")
+    fields = {f.wire_name: f for f in models[page_model].fields}
+    items_name, next_link_name = pageable.get("itemName", "value"), pageable.get("nextLinkName")
+    if items_name not in fields or next_link_name not in fields:
+        raise context.fail(place, f"{page_model} needs the fields {items_name!r} and {next_link_name!r}")
+    items_schema = context.schemas[page_model]["properties"][items_name]
+    item_model = context.model_name(items_schema.get("items"))
+    if item_model is None:
+        raise context.fail(place, "page items must be a $ref to a model")
+    return ir.Paging(
+        page_model=page_model,
+        item_model=item_model,
+        items_key=items_name,
+        next_link_key=next_link_name,
+        items_field=fields[items_name].python_name,
+        next_link_field=fields[next_link_name].python_name,
+        reader=f"read_{python_name(operation['operationId'])}_page",
+    )
+
+
+def _result(method: str, responses: tuple[ir.Response, ...], paging: ir.Paging | None) -> ir.Result:
+    statuses = {r.status for r in responses}
+    success = [r for r in responses if r.status.startswith("2")]
+    model = next((r.model for r in success if r.model), None)
+    if paging is not None:
+        item = paging.item_model
+        return ir.Result("paged", f"Iterator[{item}]", f"AsyncIterator[{item}]", item)
+    if method in ("head", "get") and "404" in statuses and model is None:
+        return ir.Result("exists", "bool", "bool", None)
+    if model is None:
+        return ir.Result("none", "None", "None", None)
+    if all(r.status == "202" for r in success if r.model):
+        # An accepted request may come back without a body; the service does not promise one.
+        return ir.Result("optional_model", f"{model} | None", f"{model} | None", model)
+    return ir.Result("model", model, model, model)
+
+
+def _error_model(context: _Context, ops: tuple[ir.Operation, ...]) -> str | None:
+    """The one model error responses use; a spec with two cannot be served by one client."""
+    models = {r.model for op in ops for r in op.responses if not r.status.startswith("2") and r.model}
+    if len(models) > 1:
+        raise context.fail(("paths",), f"error responses use different models: {sorted(models)}")
+    return models.pop() if models else None
+
+
+# --- models ----------------------------------------------------------------------------------
+
+
+def _is_model(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") == "object" and "properties" in schema
+
+
+def _model(context: _Context, name: str, schema: dict[str, Any]) -> ir.Model:
+    place: tuple[object, ...] = ("components", "schemas", name)
+    _refuse_unsupported(context, place, schema)
+    required = set(schema.get("required", []))
+    taken: set[str] = {"from_wire", "to_wire"}
+    fields = []
+    for wire_name, raw in schema["properties"].items():
+        field_place = place + ("properties", wire_name)
+        field_schema = raw if "$ref" in raw else resolve(context.document, raw)
+        field_name = python_name(field_schema.get("x-client-name", wire_name), taken)
+        taken.add(field_name)
+        fields.append(
+            _field(context, field_place, wire_name, field_name, field_schema, wire_name in required)
+        )
+    # Required fields first: dataclass fields without defaults must precede those with them.
+    fields.sort(key=lambda f: not f.required)
+    return ir.Model(name, docstring_text(schema.get("description", "")), tuple(fields))
+
+
+def _field(
+    context: _Context,
+    place: tuple[object, ...],
+    wire_name: str,
+    name: str,
+    schema: dict[str, Any],
+    required: bool,
+) -> ir.Field:
+    base = _python_type(context, place, schema, sequence="list")
+    key = repr(wire_name)
+    model = context.model_name(schema)
+    item_model = context.model_name(schema.get("items")) if schema.get("type") == "array" else None
+    if model:
+        decode, encode = f"{model}.from_wire({{value}})", f"self.{name}.to_wire()"
+    elif item_model:
+        decode = f"[{item_model}.from_wire(item) for item in {{value}}]"
+        encode = f"[item.to_wire() for item in self.{name}]"
+    else:
+        decode, encode = "{value}", f"self.{name}"
+    if required:
+        decoded = decode.format(value=f"data[{key}]")
+    elif decode == "{value}":
+        decoded = f"data.get({key})"
+    else:
+        decoded = f"{decode.format(value=f'data[{key}]')} if data.get({key}) is not None else None"
+    description = _one_line(resolve(context.document, schema).get("description", ""))
+    return ir.Field(
+        wire_name=wire_name,
+        python_name=name,
+        annotation=base if required else f"{base} | None",
+        required=required,
+        description=description,
+        decode=decoded,
+        encode=encode,
+    )
+
+
+def _refuse_unsupported(context: _Context, place: tuple[object, ...], schema: dict[str, Any]) -> None:
+    for key in _UNSUPPORTED_SCHEMA_KEYS:
+        if key in schema:
+            raise context.fail(place + (key,), f"unsupported construct {key!r}")
+
+
+def _python_type(
+    context: _Context, place: tuple[object, ...], schema: Any, *, sequence: str
+) -> str:
+    """The Python annotation for a schema; `sequence` is Sequence for arguments, list for models."""
+    model = context.model_name(schema)
+    if model:
+        return model
+    schema = resolve(context.document, schema)
+    _refuse_unsupported(context, place, schema)
+    if "enum" in schema:
+        return f"Literal[{', '.join(_literal(value) for value in schema['enum'])}]"
+    kind = schema.get("type")
+    if kind == "string" and schema.get("format") == "binary":
+        return "bytes"
+    if kind in _SCALARS:
+        return _SCALARS[kind]
+    if kind == "array":
+        item = _python_type(context, place + ("items",), schema.get("items", {}), sequence=sequence)
+        return f"{sequence}[{item}]"
+    if kind == "object" and "properties" not in schema:
+        return "dict[str, Any]"
+    if kind is None:
+        return "Any"
+    raise context.fail(place, f"unsupported schema type {kind!r} (inline objects need a $ref model)")
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value).replace("'", '"') if '"' not in value else repr(value)
+    return repr(value)

@@ -1,0 +1,48 @@
+"""The stages in order: load → validate → normalize → merge → render → format. Writing is the caller's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator import ir
+from generator.format import format_python
+from generator.load import find_specs, load_spec
+from generator.merge import merge
+from generator.normalize import normalize
+from generator.render import TEMPLATES, RenderedFile, render
+from generator.validate import validate_spec
+from generator.write import MANIFEST, manifest
+
+
+def display_path(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def load_services(specs_dir: Path, root: Path) -> list[ir.Service]:
+    """Load, validate and normalize every spec, then merge them per service."""
+    versions = []
+    for path in find_specs(specs_dir):
+        spec = load_spec(path, display_path(path, root))
+        validate_spec(spec)
+        versions.append(normalize(spec))
+    return merge(versions)
+
+
+def build(specs_dir: Path, root: Path, templates: Path = TEMPLATES) -> list[RenderedFile]:
+    """Every generated file, rendered and formatted, in memory; the manifest last."""
+    rendered = render(load_services(specs_dir, root), templates)
+    formatted = [RenderedFile(f.path, _format(f), f.source) for f in rendered]
+    listing = manifest([f.path for f in formatted])
+    return [*formatted, RenderedFile(MANIFEST, listing, None)]
+
+
+def _format(file: RenderedFile) -> str:
+    if not file.path.endswith(".py"):
+        return file.text
+    try:
+        return format_python(file.text)
+    except RuntimeError as error:
+        raise RuntimeError(f"{file.path}: {error}") from None

@@ -1,0 +1,103 @@
+"""Stage 5: the IR through the Jinja2 templates → {path under generated/: text}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+
+from generator import ir
+
+PACKAGE_VERSION = "0.1.0"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    path: str  # relative to generated/
+    text: str
+    source: str | None  # the spec it came from; None for files every spec shares
+
+
+def python_literal(value: Any) -> str:
+    """A Python literal for a string or number, double-quoted where possible (black's style)."""
+    if isinstance(value, str) and '"' not in value:
+        return '"' + repr(value)[1:-1].replace("\\'", "'") + '"'
+    return repr(value)
+
+
+def environment(templates: Path = TEMPLATES) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(templates),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["literal"] = python_literal
+    return env
+
+
+def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[RenderedFile]:
+    env = environment(templates)
+    files: list[RenderedFile] = []
+
+    def add(path: str, template: str, source: str | None, **context: Any) -> None:
+        try:
+            text = env.get_template(template).render(
+                source=source or "the templates", package_version=PACKAGE_VERSION, **context
+            )
+        except TemplateError as error:
+            raise RuntimeError(f"template {template} failed for {path}: {error}") from error
+        files.append(RenderedFile(path, text, source))
+
+    add("pyproject.toml", "package/pyproject.toml.jinja", None)
+    add("realtime_rest/__init__.py", "package/__init__.py.jinja", None, services=services)
+    files.append(RenderedFile("realtime_rest/py.typed", "", None))
+    for runtime in sorted((templates / "runtime").glob("*.py.jinja")):
+        module = runtime.name.removesuffix(".jinja")
+        add(f"realtime_rest/_runtime/{module}", f"runtime/{runtime.name}", None)
+    add("tests/conftest.py", "tests/conftest.py.jinja", None)
+    for service in services:
+        package = f"realtime_rest/{service.name}"
+        add(f"{package}/__init__.py", "service/__init__.py.jinja", None, service=service)
+        for version in service.versions:
+            _render_version(add, service, version)
+    return files
+
+
+def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
+    folder = f"realtime_rest/{service.name}/{version.module}"
+    imports = version.imports
+    common = {"service": service, "version": version}
+    add(f"{folder}/__init__.py", "version/__init__.py.jinja", version.spec_path, **common)
+    add(f"{folder}/models.py", "version/models.py.jinja", version.spec_path, imports=imports.models, **common)
+    add(
+        f"{folder}/_operations.py",
+        "version/_operations.py.jinja",
+        version.spec_path,
+        imports=imports.operations,
+        **common,
+    )
+    for module, is_async, module_imports in (
+        ("_client.py", False, imports.client),
+        ("_async_client.py", True, imports.async_client),
+    ):
+        add(
+            f"{folder}/{module}",
+            "version/client.jinja",
+            version.spec_path,
+            is_async=is_async,
+            class_name=("Async" if is_async else "") + service.client_name,
+            imports=module_imports,
+            **common,
+        )
+    add(
+        f"tests/{service.name}/test_{version.module}.py",
+        "tests/test_version.py.jinja",
+        version.spec_path,
+        **common,
+    )
