@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import click
 
-from generator.errors import SpecError
+from generator.errors import GeneratorError
 from generator.pipeline import build, load_services
 from generator.render import RenderedFile
 from generator.write import unified_diff, write
@@ -93,6 +93,6 @@ def validate(root: Path) -> None:
 def _run(stage: Callable[[], T]) -> T:
     try:
         return stage()
-    except SpecError as error:
+    except GeneratorError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(1)

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 
-class SpecError(Exception):
+class GeneratorError(Exception):
+    """Generation cannot go on; the message is one line that says where and what."""
+
+
+class SpecError(GeneratorError):
     """A spec cannot be turned into code. Printed as one line: file, place, what is wrong."""
 
     def __init__(self, file: str, place: str, problem: str) -> None:

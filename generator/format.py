@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import black
 
+from generator.errors import GeneratorError
+
 _MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=100)
 
 
-def format_python(source: str) -> str:
+def format_python(path: str, source: str) -> str:
     try:
         return black.format_str(source, mode=_MODE)
     except black.InvalidInput as error:
-        # A template produced invalid Python: a fault of the generator, not of a spec.
-        raise RuntimeError(f"generated code does not parse: {error}") from None
+        # A template produced invalid Python: a fault of the templates, not of a spec.
+        first_line = str(error).splitlines()[0]
+        raise GeneratorError(f"generated/{path}: generated code does not parse: {first_line}") from None

@@ -24,6 +24,7 @@ API_VERSION = "api-version"
 CONTENT_TYPE_ARGUMENT = "content_type"
 RAW_CONTENT_TYPES = {"application/json", "text/plain", "application/octet-stream"}
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+_QUOTE_RUN = re.compile(r'"(?="|$)')
 _UNSUPPORTED_SCHEMA_KEYS = ("oneOf", "anyOf", "allOf", "not", "additionalProperties")
 
 
@@ -85,10 +86,13 @@ def normalize(spec: LoadedSpec) -> ir.Version:
 
 
 def docstring_text(text: Any) -> str:
-    """Spec prose made safe inside a triple-quoted docstring: it can never end the string early."""
+    """Spec prose made safe inside a triple-quoted docstring: it can never end the string early.
+
+    Backslashes are doubled, and every quote followed by another quote or by the end is escaped,
+    so neither three quotes in a row nor a closing quote can form.
+    """
     cleaned = "\n".join(line.rstrip() for line in str(text).strip().splitlines())
-    cleaned = cleaned.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    return cleaned[:-1] + '\\"' if cleaned.endswith('"') else cleaned
+    return _QUOTE_RUN.sub(r'\\"', cleaned.replace("\\", "\\\\"))
 
 
 def _one_line(text: Any) -> str:

@@ -34,15 +34,9 @@ def load_services(specs_dir: Path, root: Path) -> list[ir.Service]:
 def build(specs_dir: Path, root: Path, templates: Path = TEMPLATES) -> list[RenderedFile]:
     """Every generated file, rendered and formatted, in memory; the manifest last."""
     rendered = render(load_services(specs_dir, root), templates)
-    formatted = [RenderedFile(f.path, _format(f), f.source) for f in rendered]
+    formatted = [
+        RenderedFile(f.path, format_python(f.path, f.text) if f.path.endswith(".py") else f.text, f.source)
+        for f in rendered
+    ]
     listing = manifest([f.path for f in formatted])
     return [*formatted, RenderedFile(MANIFEST, listing, None)]
-
-
-def _format(file: RenderedFile) -> str:
-    if not file.path.endswith(".py"):
-        return file.text
-    try:
-        return format_python(file.text)
-    except RuntimeError as error:
-        raise RuntimeError(f"{file.path}: {error}") from None

@@ -9,6 +9,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from generator import ir
+from generator.errors import GeneratorError
 
 PACKAGE_VERSION = "0.1.0"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -51,7 +52,7 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
                 source=source or "the templates", package_version=PACKAGE_VERSION, **context
             )
         except TemplateError as error:
-            raise RuntimeError(f"template {template} failed for {path}: {error}") from error
+            raise GeneratorError(f"templates/{template}: rendering {path} failed: {error}") from None
         files.append(RenderedFile(path, text, source))
 
     add("pyproject.toml", "package/pyproject.toml.jinja", None)

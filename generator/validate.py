@@ -19,17 +19,20 @@ _PATH_VARIABLE = re.compile(r"{([^}]+)}")
 
 
 def validate_spec(spec: LoadedSpec) -> None:
-    document = spec.document
     _check_refs(spec)
+    # These name the exact place of faults that the validator reports against the whole document.
+    try:
+        _check_operation_ids(spec)
+        _check_path_parameters(spec)
+    except (AttributeError, KeyError, TypeError):
+        pass  # the document's shape is wrong: the validator below says where
     errors = sorted(
-        OpenAPIV30SpecValidator(document).iter_errors(),
+        OpenAPIV30SpecValidator(spec.document).iter_errors(),
         key=lambda e: [str(p) for p in e.absolute_path],
     )
     if errors:
         first = errors[0]
         raise SpecError(spec.path, json_path(list(first.absolute_path)), first.message)
-    _check_operation_ids(spec)
-    _check_path_parameters(spec)
 
 
 def resolve(document: dict[str, Any], node: Any) -> Any:

@@ -1,0 +1,18 @@
+"""Shared fixtures of the generator's tests: a scratch project holding the sample spec."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE_SPEC = "specs/webpubsub/2099-01-01.yaml"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project folder with the sample spec and nothing generated yet."""
+    shutil.copytree(FIXTURES / "specs", tmp_path / "specs")
+    return tmp_path

@@ -1,0 +1,259 @@
+"""The generator end to end on the sample spec: output, determinism, check, and bad input."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.write import MANIFEST
+from tests.conftest import SAMPLE_SPEC
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(project: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--root", str(project), *args])
+    return result.exit_code, result.output
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def edit_spec(project: Path, change) -> None:  # type: ignore[no-untyped-def]
+    path = project / SAMPLE_SPEC
+    document = yaml.safe_load(path.read_text())
+    change(document)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def test_generates_the_package_layout(project: Path) -> None:
+    code, output = run(project, "generate")
+
+    assert code == 0, output
+    files = set(snapshot(project / "generated"))
+    version = "realtime_rest/webpubsub/v2099_01_01"
+    assert {
+        "pyproject.toml",
+        "realtime_rest/py.typed",
+        "realtime_rest/_runtime/pipeline.py",
+        f"{version}/_client.py",
+        f"{version}/_async_client.py",
+        f"{version}/models.py",
+        f"{version}/__init__.py",
+        "realtime_rest/webpubsub/__init__.py",
+        "tests/webpubsub/test_v2099_01_01.py",
+        MANIFEST,
+    } <= files
+    manifest = (project / "generated" / MANIFEST).read_text().splitlines()
+    assert sorted(manifest) == sorted(files - {MANIFEST})
+
+
+def test_generation_is_deterministic_and_a_second_run_writes_nothing(project: Path) -> None:
+    run(project, "generate")
+    first = snapshot(project / "generated")
+
+    code, output = run(project, "generate")
+
+    assert code == 0
+    assert "0 written, 0 removed" in output
+    assert snapshot(project / "generated") == first
+
+
+def test_check_passes_when_up_to_date_and_prints_a_diff_when_not(project: Path) -> None:
+    run(project, "generate")
+    assert run(project, "check")[0] == 0
+
+    client = project / "generated/realtime_rest/webpubsub/v2099_01_01/_client.py"
+    client.write_text(client.read_text().replace("def send_to_all(", "def send_to_everyone("))
+    code, output = run(project, "check")
+
+    assert code == 1
+    assert "-    def send_to_everyone(" in output
+    assert "+    def send_to_all(" in output
+
+
+def test_files_no_spec_produces_any_more_are_removed_and_others_kept(project: Path) -> None:
+    run(project, "generate")
+    stranger = project / "generated/notes.txt"
+    stranger.write_text("kept")
+    stale = project / "generated/realtime_rest/webpubsub/v2099_01_01/models.py"
+    (project / "specs/webpubsub/2099-01-01.yaml").rename(project / "specs/webpubsub/2099-02-01.yaml")
+    edit_spec_version = (project / "specs/webpubsub/2099-02-01.yaml")
+    edit_spec_version.write_text(edit_spec_version.read_text().replace("2099-01-01", "2099-02-01"))
+
+    code, _ = run(project, "generate")
+
+    assert code == 0
+    assert not stale.exists()
+    assert (project / "generated/realtime_rest/webpubsub/v2099_02_01/models.py").exists()
+    assert stranger.read_text() == "kept"
+
+
+def test_changing_one_description_changes_only_its_lines(project: Path) -> None:
+    run(project, "generate")
+    before = snapshot(project / "generated")
+
+    def change(document: dict) -> None:  # type: ignore[type-arg]
+        parameters = document["paths"]["/api/hubs/{hub}/:send"]["post"]["parameters"]
+        parameters[2]["description"] = "Connection ids that do not receive the message."
+
+    edit_spec(project, change)
+    run(project, "generate")
+    after = snapshot(project / "generated")
+
+    changed = {path for path in after if after[path] != before.get(path)}
+    assert changed == {
+        "realtime_rest/webpubsub/v2099_01_01/_client.py",
+        "realtime_rest/webpubsub/v2099_01_01/_async_client.py",
+    }
+    for path in changed:
+        old, new = before[path].decode().splitlines(), after[path].decode().splitlines()
+        assert len(old) == len(new)
+        differing = [(a, b) for a, b in zip(old, new) if a != b]
+        assert differing == [
+            (
+                "        :param excluded: Excluded connection Ids.",
+                "        :param excluded: Connection ids that do not receive the message.",
+            )
+        ]
+
+
+def test_one_version_can_be_generated_alone(project: Path) -> None:
+    code, output = run(project, "generate", "webpubsub", "2099-01-01")
+
+    assert code == 0, output
+    assert (project / "generated/realtime_rest/webpubsub/v2099_01_01/_client.py").exists()
+    assert not (project / "generated/realtime_rest/__init__.py").exists()
+    assert run(project, "generate", "webpubsub", "1999-01-01")[0] == 2
+
+
+def test_names_that_are_keywords_or_builtins_get_a_trailing_underscore(project: Path) -> None:
+    def change(document: dict) -> None:  # type: ignore[type-arg]
+        parameters = document["paths"]["/api/hubs/{hub}/:send"]["post"]["parameters"]
+        for name in ("from", "id", "type"):
+            parameters.append({"name": name, "in": "query", "schema": {"type": "string"}})
+
+    edit_spec(project, change)
+    code, output = run(project, "generate")
+
+    assert code == 0, output
+    source = (project / "generated/realtime_rest/webpubsub/v2099_01_01/_client.py").read_text()
+    signature = next(
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef) and node.name == "send_to_all"
+    )
+    names = [argument.arg for argument in signature.args.kwonlyargs]
+    assert names == ["excluded", "filter_", "message_ttl_seconds", "from_", "id_", "type_", "content_type"]
+    operations = (project / "generated/realtime_rest/webpubsub/v2099_01_01/_operations.py").read_text()
+    assert '("from", from_)' in operations
+
+
+HOSTILE = 'Ends with a quote" and has """triple quotes""", a \\ backslash,\nand a newline \\"""'
+
+
+def test_hostile_descriptions_stay_inert_inside_docstrings(project: Path) -> None:
+    def change(document: dict) -> None:  # type: ignore[type-arg]
+        operation = document["paths"]["/api/hubs/{hub}/:send"]["post"]
+        operation["description"] = HOSTILE
+        operation["summary"] = 'Say "hi" \\ then """ leave'
+        operation["parameters"][2]["description"] = HOSTILE
+        document["components"]["schemas"]["GroupMember"]["description"] = HOSTILE
+        document["components"]["schemas"]["GroupMember"]["properties"]["userId"]["description"] = HOSTILE
+
+    edit_spec(project, change)
+    code, output = run(project, "generate")
+
+    assert code == 0, output
+    folder = project / "generated/realtime_rest/webpubsub/v2099_01_01"
+    client_tree = ast.parse((folder / "_client.py").read_text())
+    method = next(
+        node for node in ast.walk(client_tree) if isinstance(node, ast.FunctionDef) and node.name == "send_to_all"
+    )
+    docstring = ast.get_docstring(method) or ""
+    assert docstring.startswith('Say "hi" \\ then """ leave\n')
+    assert HOSTILE in docstring
+    assert 'a \\ backslash, and a newline \\"""' in docstring  # parameters are one line
+    models_tree = ast.parse((folder / "models.py").read_text())
+    member = next(node for node in models_tree.body if isinstance(node, ast.ClassDef) and node.name == "GroupMember")
+    # black indents continuation lines and puts a space before closing quotes after a quote.
+    assert (ast.get_docstring(member) or "").rstrip() == HOSTILE
+    # Nothing but the expected statements: no spec text escaped into code.
+    assert [type(node).__name__ for node in method.body] == ["Expr", "Assign", "Expr"]
+
+
+BAD_INPUT = {
+    "invalid YAML": (
+        lambda text: text.replace("  title: Sample Web PubSub", "  title: [unclosed"),
+        "specs/webpubsub/2099-01-01.yaml: line 5, column 10: invalid YAML",
+    ),
+    "fails validation": (
+        lambda text: text.replace("        default: https://contoso", "        defaults: https://contoso"),
+        "specs/webpubsub/2099-01-01.yaml: $.servers[0].variables.endpoint:",
+    ),
+    "unresolvable $ref": (
+        lambda text: text.replace('$ref: "#/components/parameters/Group"', '$ref: "#/components/parameters/Team"', 1),
+        "specs/webpubsub/2099-01-01.yaml: $.paths['/api/hubs/{hub}/groups/{group}'].head.parameters[2]['$ref']: "
+        "unresolvable $ref '#/components/parameters/Team'",
+    ),
+    "duplicate operationId": (
+        lambda text: text.replace("operationId: UserExists", "operationId: GroupExists"),
+        "specs/webpubsub/2099-01-01.yaml: $.paths['/api/hubs/{hub}/users/{userId}'].head.operationId: "
+        "duplicate operationId 'GroupExists'",
+    ),
+    "path variable without parameter": (
+        lambda text: text.replace("/api/hubs/{hub}/users/{userId}:", "/api/hubs/{hub}/users/{user}:"),
+        "specs/webpubsub/2099-01-01.yaml: $.paths['/api/hubs/{hub}/users/{user}'].head.parameters: "
+        "path variable {user} has no path parameter",
+    ),
+    "unsupported construct": (
+        lambda text: text.replace(
+            "        token:\n          type: string",
+            "        token:\n          oneOf:\n            - type: string\n            - type: integer",
+        ),
+        "specs/webpubsub/2099-01-01.yaml: $.components.schemas.ClientTokenResponse.properties.token.oneOf: "
+        "unsupported construct 'oneOf'",
+    ),
+    "duplicate key": (
+        lambda text: text.replace("  version: 2099-01-01\n", "  version: 2099-01-01\n  version: 2099-01-02\n"),
+        "specs/webpubsub/2099-01-01.yaml: line 6, column 3: invalid YAML: duplicate key 'version'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_bad_input_gives_one_clear_line_exit_1_and_leaves_generated_untouched(project: Path, case: str) -> None:
+    run(project, "generate")
+    before = snapshot(project / "generated")
+    spec = project / SAMPLE_SPEC
+    damage, expected = BAD_INPUT[case]
+    damaged = damage(spec.read_text())
+    assert damaged != spec.read_text(), "the case must change the spec"
+    spec.write_text(damaged)
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "generator", "--root", str(project), "generate"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+
+    assert completed.returncode == 1
+    assert completed.stdout == ""
+    lines = completed.stderr.splitlines()
+    assert len(lines) == 1, completed.stderr
+    assert lines[0].startswith(f"error: {expected}"), lines[0]
+    assert "Traceback" not in completed.stderr
+    assert snapshot(project / "generated") == before
