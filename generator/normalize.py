@@ -201,7 +201,7 @@ def _operation(
         api_version=api_version,
         parameters=tuple(path_parameters + query_parameters),
         body=_body(context, place, operation.get("requestBody"), taken),
-        result=_result(method, responses, paging),
+        result=_result(method, path, _acts(method, operation), responses, paging),
         paging=paging,
         responses=responses,
     )
@@ -338,19 +338,38 @@ def _paging(
     )
 
 
-def _result(method: str, responses: tuple[ir.Response, ...], paging: ir.Paging | None) -> ir.Result:
+def _acts(method: str, operation: dict[str, Any]) -> bool:
+    return method in ("put", "delete", "patch") or (method == "post" and "requestBody" in operation)
+
+
+def _is_existence_check(method: str, path: str, statuses: set[str]) -> bool:
+    """A bodiless GET or HEAD that documents 404, or any HEAD on a named resource (some documents
+    leave out the 404 that the service answers for a missing connection)."""
+    names_resource = any(variable != HUB for variable in re.findall(r"{([^}]+)}", path))
+    return (method in ("get", "head") and "404" in statuses) or (method == "head" and names_resource)
+
+
+def _result(
+    method: str,
+    path: str,
+    acts: bool,
+    responses: tuple[ir.Response, ...],
+    paging: ir.Paging | None,
+) -> ir.Result:
+    """What a method returns. Fetches (GET, or POST without a body) must answer their model;
+    actions (PUT, DELETE, POST with a body) may answer it or nothing."""
     statuses = {r.status for r in responses}
     success = [r for r in responses if r.status.startswith("2")]
     model = next((r.model for r in success if r.model), None)
     if paging is not None:
         item = paging.item_model
         return ir.Result("paged", f"Iterator[{item}]", f"AsyncIterator[{item}]", item)
-    if method in ("head", "get") and "404" in statuses and model is None:
+    if model is None and _is_existence_check(method, path, statuses):
         return ir.Result("exists", "bool", "bool", None)
     if model is None:
         return ir.Result("none", "None", "None", None)
-    if all(r.status == "202" for r in success if r.model):
-        # An accepted request may come back without a body; the service does not promise one.
+    if acts:
+        # The services answer actions with an empty body as often as with the documented one.
         return ir.Result("optional_model", f"{model} | None", f"{model} | None", model)
     return ir.Result("model", model, model, model)
 

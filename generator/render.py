@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,18 @@ def python_literal(value: Any) -> str:
     return repr(value)
 
 
+def docstring_lines(text: str, indent: int, width: int = 100) -> str:
+    """Wrap one docstring entry to the line length; continuation lines get four more spaces."""
+    lines = textwrap.wrap(
+        text,
+        width=width - indent,
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return ("\n" + " " * indent).join(lines)
+
+
 def environment(templates: Path = TEMPLATES) -> Environment:
     env = Environment(
         loader=FileSystemLoader(templates),
@@ -39,6 +52,7 @@ def environment(templates: Path = TEMPLATES) -> Environment:
         autoescape=False,
     )
     env.filters["literal"] = python_literal
+    env.filters["docwrap"] = docstring_lines
     return env
 
 
