@@ -189,6 +189,7 @@ class Service:
     name: str  # "webpubsub"
     display_name: str  # "Azure Web PubSub"
     client_name: str  # "WebPubSubClient"
+    audience_includes_query: bool  # an access-key token's audience is the URL with its query
     versions: tuple[Version, ...]  # oldest first
     operations: tuple[VersionedOperation, ...]
 

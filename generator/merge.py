@@ -5,10 +5,13 @@ from __future__ import annotations
 from generator import ir
 from generator.errors import SpecError
 
-# The services the specs folder may hold: folder name → (display name, client class prefix).
+# The services the specs folder may hold: folder name → (display name, client class prefix,
+# whether the audience of an access-key token keeps the request's query). Web PubSub checks the
+# whole request URL; SignalR checks it without the query string (both services' REST API
+# references say so).
 SERVICES = {
-    "signalr": ("Azure SignalR Service", "SignalR"),
-    "webpubsub": ("Azure Web PubSub", "WebPubSub"),
+    "signalr": ("Azure SignalR Service", "SignalR", False),
+    "webpubsub": ("Azure Web PubSub", "WebPubSub", True),
 }
 
 
@@ -35,11 +38,12 @@ def _service(name: str, versions: list[ir.Version]) -> ir.Service:
         for operation in version.operations:
             method_name, found_in = seen.setdefault(operation.operation_id, (operation.method_name, []))
             found_in.append(version.version)
-    display_name, prefix = SERVICES[name]
+    display_name, prefix, audience_includes_query = SERVICES[name]
     return ir.Service(
         name=name,
         display_name=display_name,
         client_name=f"{prefix}Client",
+        audience_includes_query=audience_includes_query,
         versions=ordered,
         operations=tuple(
             ir.VersionedOperation(operation_id, method_name, tuple(found_in))

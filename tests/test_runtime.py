@@ -31,18 +31,20 @@ ENDPOINT = "https://contoso.webpubsub.azure.com"
 FAST = RetryPolicy(max_retries=3, backoff=0.0, max_backoff=0.0)
 
 
-def pipeline(handler: Any, retry_policy: RetryPolicy = FAST, **options: Any) -> Pipeline:
-    return Pipeline(
-        ENDPOINT,
-        AccessKey(KEY),
-        transport=httpx.MockTransport(handler),
-        error_model=None,
-        retry_policy=retry_policy,
-        reverse_proxy_endpoint=options.pop("reverse_proxy_endpoint", None),
-        scope="https://webpubsub.azure.com/.default",
-        user_agent="tests",
+def pipeline(
+    handler: Any, retry_policy: RetryPolicy = FAST, credential: Any = None, **options: Any
+) -> Pipeline:
+    settings = {
+        "error_model": None,
+        "audience_includes_query": True,
+        "retry_policy": retry_policy,
+        "reverse_proxy_endpoint": None,
+        "scope": "https://webpubsub.azure.com/.default",
+        "user_agent": "tests",
         **options,
-    )
+    }
+    transport = httpx.MockTransport(handler)
+    return Pipeline(ENDPOINT, credential or AccessKey(KEY), transport=transport, **settings)
 
 
 class Replies:
@@ -79,6 +81,14 @@ def test_access_tokens_are_hs256_jwts_for_the_request_url_that_expire_soon() -> 
     assert 0 < claims["exp"] - time.time() <= 300
 
 
+def test_signalr_tokens_name_the_request_url_without_its_query() -> None:
+    replies = Replies(httpx.Response(202))
+    pipeline(replies, audience_includes_query=False).send(SEND)
+
+    token = replies.requests[0].headers["authorization"][7:]
+    jwt.decode(token, KEY, algorithms=["HS256"], audience=f"{ENDPOINT}/api/hubs/chat/:send")
+
+
 def test_the_access_key_never_shows_in_repr_or_str() -> None:
     key = AccessKey(KEY)
     assert KEY not in repr(key) and KEY not in str(key)
@@ -97,10 +107,7 @@ def test_entra_id_tokens_are_cached_until_shortly_before_they_expire() -> None:
 
     credential = Credential()
     replies = Replies(httpx.Response(202), httpx.Response(202))
-    sender = Pipeline(
-        ENDPOINT, credential, transport=httpx.MockTransport(replies), error_model=None, retry_policy=FAST,
-        reverse_proxy_endpoint=None, scope="https://webpubsub.azure.com/.default", user_agent="tests",
-    )
+    sender = pipeline(replies, credential=credential)
     sender.send(SEND)
     sender.send(SEND)
 
@@ -277,8 +284,15 @@ def test_the_async_pipeline_retries_the_same_way() -> None:
 
     async def send() -> int:
         sender = AsyncPipeline(
-            ENDPOINT, AccessKey(KEY), transport=httpx.MockTransport(replies), error_model=None,
-            retry_policy=FAST, reverse_proxy_endpoint=None, scope="s", user_agent="tests",
+            ENDPOINT,
+            AccessKey(KEY),
+            transport=httpx.MockTransport(replies),
+            error_model=None,
+            audience_includes_query=True,
+            retry_policy=FAST,
+            reverse_proxy_endpoint=None,
+            scope="https://webpubsub.azure.com/.default",
+            user_agent="tests",
         )
         try:
             return (await sender.send(SEND)).status_code
