@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from generator import ir
-from generator.naming import python_name
 from generator.validate import resolve
 
 TEST_HUB = "hub_1"
@@ -29,9 +28,10 @@ class Sample:
 
 
 class Examples:
-    def __init__(self, document: dict[str, Any], schemas: dict[str, Any]) -> None:
+    def __init__(self, document: dict[str, Any], models: dict[str, ir.Model]) -> None:
         self.document = document
-        self.schemas = schemas
+        self.schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
+        self.models = models
 
     def operation(
         self,
@@ -111,8 +111,8 @@ class Examples:
         ref = schema.get("$ref") if isinstance(schema, dict) else None
         name = ref.rsplit("/", 1)[-1] if ref else None
         schema = resolve(self.document, schema)
-        if name and schema.get("type") == "object" and "properties" in schema:
-            return self.model(name, schema, depth)
+        if name in self.models:
+            return self.model(self.models[name], schema, depth)
         if schema.get("type") == "array":
             item = self.value(schema.get("items", {}), depth + 1)
             return Sample(f"[{item.source}]", [item.wire])
@@ -122,20 +122,16 @@ class Examples:
             return Sample(sample.source, wire)
         return Sample(repr({"key": "value"}), {"key": "value"})
 
-    def model(self, name: str, schema: dict[str, Any], depth: int) -> Sample:
-        required = set(schema.get("required", []))
-        taken: set[str] = {"from_wire", "to_wire"}
+    def model(self, model: ir.Model, schema: dict[str, Any], depth: int) -> Sample:
         arguments, wire = [], {}
-        for wire_name, raw in schema["properties"].items():
-            field_schema = raw if "$ref" in raw else resolve(self.document, raw)
-            field_name = python_name(field_schema.get("x-client-name", wire_name), taken)
-            taken.add(field_name)
-            if depth > 0 and wire_name not in required and _refers_to_model(field_schema):
+        for field in model.fields:
+            field_schema = schema["properties"][field.wire_name]
+            if depth > 0 and not field.required and _refers_to_model(field_schema):
                 continue
             sample = self.value(field_schema, depth + 1)
-            arguments.append(f"{field_name}={sample.source}")
-            wire[wire_name] = sample.wire
-        return Sample(f"models.{name}({', '.join(arguments)})", wire)
+            arguments.append(f"{field.python_name}={sample.source}")
+            wire[field.wire_name] = sample.wire
+        return Sample(f"models.{model.name}({', '.join(arguments)})", wire)
 
     def result(self, operation: ir.Operation, schema: Any, target: str) -> dict[str, Any]:
         kind = operation.result.kind

@@ -63,7 +63,7 @@ def normalize(spec: LoadedSpec) -> ir.Version:
         for path, method, operation in operations(document)
     )
     error_model = _error_model(context, ops)
-    ops = _with_examples(context, ops, error_model)
+    ops = _with_examples(context, ops, by_name, error_model)
     return ir.Version(
         service=spec.service,
         version=str(info["version"]),
@@ -112,7 +112,7 @@ def _default_endpoint(context: _Context) -> str:
 
 def _entra_scope(context: _Context) -> str:
     schemes = context.document.get("components", {}).get("securitySchemes", {})
-    for name, scheme in sorted(schemes.items()):
+    for _, scheme in sorted(schemes.items()):
         flow = (scheme.get("flows") or {}).get("clientCredentials")
         if scheme.get("type") == "oauth2" and flow and flow.get("scopes"):
             return str(sorted(flow["scopes"])[0])
@@ -132,9 +132,12 @@ def _hub_pattern(context: _Context) -> str | None:
 
 
 def _with_examples(
-    context: _Context, ops: tuple[ir.Operation, ...], error_model: str | None
+    context: _Context,
+    ops: tuple[ir.Operation, ...],
+    models: dict[str, ir.Model],
+    error_model: str | None,
 ) -> tuple[ir.Operation, ...]:
-    examples = Examples(context.document, context.schemas)
+    examples = Examples(context.document, models)
     version = str(context.document["info"]["version"])
     result = []
     for (path, method, raw), op in zip(operations(context.document), ops):
