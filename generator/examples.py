@@ -25,6 +25,7 @@ AWKWARD_TEXT = "a/b c?#%é"
 class Sample:
     source: str  # Python source that builds the value in a test
     wire: Any  # the value as JSON or query text carries it
+    fields: tuple[tuple[str, str], ...] = ()  # a model's (field name, source) pairs
 
 
 class Examples:
@@ -55,7 +56,7 @@ class Examples:
             path_values[parameter.wire_name] = sample.wire
         body_sample = self.body(operation.body, body_schema)
         if body_sample is not None:
-            arguments.append(body_sample.source)
+            arguments.extend(self.body_arguments(operation.body, body_sample))
         for parameter in operation.query_parameters:
             sample = self.parameter(raw_parameters[parameter.wire_name], path=False)
             arguments.append(f"{parameter.python_name}={sample.source}")
@@ -106,6 +107,15 @@ class Examples:
             return Sample(repr(message), message)
         return self.value(schema or {}, depth=0)
 
+    def body_arguments(self, body: ir.Body | None, sample: Sample) -> list[str]:
+        """How the test passes the body: whole, or as one argument per field when flattened."""
+        if body is None or not body.flattened:
+            return [sample.source]
+        sources = dict(sample.fields)
+        return [sources[f.python_name] for f in body.required_fields] + [
+            f"{f.python_name}={sources[f.python_name]}" for f in body.optional_fields
+        ]
+
     def value(self, schema: Any, depth: int) -> Sample:
         """A value for a model or JSON schema: every field set, recursion cut after one level."""
         ref = schema.get("$ref") if isinstance(schema, dict) else None
@@ -123,15 +133,16 @@ class Examples:
         return Sample(repr({"key": "value"}), {"key": "value"})
 
     def model(self, model: ir.Model, schema: dict[str, Any], depth: int) -> Sample:
-        arguments, wire = [], {}
+        fields, wire = [], {}
         for field in model.fields:
             field_schema = schema["properties"][field.wire_name]
             if depth > 0 and not field.required and _refers_to_model(field_schema):
                 continue
             sample = self.value(field_schema, depth + 1)
-            arguments.append(f"{field.python_name}={sample.source}")
+            fields.append((field.python_name, sample.source))
             wire[field.wire_name] = sample.wire
-        return Sample(f"models.{model.name}({', '.join(arguments)})", wire)
+        arguments = ", ".join(f"{name}={source}" for name, source in fields)
+        return Sample(f"models.{model.name}({arguments})", wire, tuple(fields))
 
     def result(self, operation: ir.Operation, schema: Any, target: str) -> dict[str, Any]:
         kind = operation.result.kind

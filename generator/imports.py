@@ -62,6 +62,7 @@ def _client_imports(
 ) -> ir.ModuleImports:
     annotations = [p.annotation for op in operations for p in op.parameters]
     annotations += [op.body.annotation for op in operations if op.body]
+    annotations += [f.annotation for op in operations if op.body for f in op.body.flattened]
     results = [op.result.async_annotation if is_async else op.result.annotation for op in operations]
     kinds = {op.result.kind for op in operations}
     responses = {

@@ -33,6 +33,18 @@ class Body:
     encoder: str  # the runtime call that turns the value into bytes and a content type
     content_types: tuple[str, ...]
     takes_content_type: bool  # the method offers a content_type= override
+    # A flattened body's model fields are the method's arguments, and `argument` builds the model
+    # from them; otherwise the method takes the body itself and `argument` is its name.
+    flattened: tuple[Field, ...] = ()
+    argument: str = ""
+
+    @property
+    def required_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.flattened if f.required)
+
+    @property
+    def optional_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.flattened if not f.required)
 
 
 @dataclass(frozen=True)
@@ -104,6 +116,14 @@ class Operation:
     @property
     def query_parameters(self) -> tuple[Parameter, ...]:
         return tuple(p for p in self.parameters if p.location == "query")
+
+    @property
+    def keyword_only(self) -> bool:
+        """Whether the method has keyword-only arguments after its positional ones."""
+        body = self.body
+        return bool(
+            self.query_parameters or (body and (body.takes_content_type or body.optional_fields))
+        )
 
     @property
     def path_values(self) -> tuple[str, ...]:

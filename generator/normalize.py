@@ -203,7 +203,7 @@ def _operation(
         hub=hub,
         api_version=api_version,
         parameters=tuple(path_parameters + query_parameters),
-        body=_body(context, place, operation.get("requestBody"), taken),
+        body=_body(context, place, operation.get("requestBody"), taken, models),
         result=_result(method, path, _acts(method, operation), responses, paging),
         paging=paging,
         responses=responses,
@@ -265,7 +265,11 @@ def _check(wire_name: str, name: str, schema: dict[str, Any]) -> str | None:
 
 
 def _body(
-    context: _Context, place: tuple[object, ...], raw: Any, taken: set[str]
+    context: _Context,
+    place: tuple[object, ...],
+    raw: Any,
+    taken: set[str],
+    models: dict[str, ir.Model],
 ) -> ir.Body | None:
     if raw is None:
         return None
@@ -278,17 +282,36 @@ def _body(
         raise context.fail(place + ("content",), f"unsupported content type {unsupported[0]!r}")
     json_schema = content.get("application/json", {}).get("schema")
     model = context.model_name(json_schema)
-    default_name = "message" if model is None else model
-    name = python_name(body.get("x-body-name", default_name), taken)
+    name = python_name(body.get("x-body-name", "message" if model is None else model), taken)
     taken.add(name)
     description = _one_line(body.get("description", ""))
     if content_types == ("application/json",) and model:
-        return ir.Body(name, model, description, f"encode_json({name}.to_wire())", content_types, False)
+        encoder = f"encode_json({name}.to_wire())"
+        if body.get("x-ms-client-flatten"):
+            fields = _flattened(context, place, models[model], taken)
+            argument = f"{model}({', '.join(f'{f.python_name}={f.python_name}' for f in fields)})"
+            return ir.Body(name, model, description, encoder, content_types, False, fields, argument)
+        return ir.Body(name, model, description, encoder, content_types, False, (), name)
     if content_types == ("application/json",):
         annotation = _python_type(context, place, json_schema or {}, sequence="Sequence")
-        return ir.Body(name, annotation, description, f"encode_json({name})", content_types, False)
+        encoder = f"encode_json({name})"
+        return ir.Body(name, annotation, description, encoder, content_types, False, (), name)
     encoder = f"encode_content({name}, {CONTENT_TYPE_ARGUMENT})"
-    return ir.Body(name, "Content", description, encoder, content_types, True)
+    return ir.Body(name, "Content", description, encoder, content_types, True, (), name)
+
+
+def _flattened(
+    context: _Context, place: tuple[object, ...], model: ir.Model, taken: set[str]
+) -> tuple[ir.Field, ...]:
+    """The model's fields as method arguments; their names must not clash with the others'."""
+    for field in model.fields:
+        if field.python_name in taken:
+            raise context.fail(
+                place + ("x-ms-client-flatten",),
+                f"cannot flatten {model.name}: its field {field.python_name!r} clashes with an argument",
+            )
+        taken.add(field.python_name)
+    return model.fields
 
 
 def _responses(
