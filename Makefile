@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+PRISM := tools/prism/node_modules/.bin/prism
 
 .PHONY: generate check validate test clean
 
@@ -10,6 +11,11 @@ $(INSTALLED): pyproject.toml generated/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]' -e ./generated
+	touch $@
+
+# Prism, the OpenAPI mock server of the contract tests, pinned by tools/prism/package-lock.json.
+$(PRISM): tools/prism/package-lock.json
+	npm ci --prefix tools/prism --silent --no-audit --no-fund
 	touch $@
 
 generate: $(INSTALLED)
@@ -21,7 +27,7 @@ check: $(INSTALLED)
 validate: $(INSTALLED)
 	$(PY) -m generator validate
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(PRISM)
 	$(PY) -m pytest
 	$(PY) -m generator check
 	$(PY) -m mypy --strict generated/realtime_rest

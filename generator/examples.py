@@ -74,6 +74,7 @@ class Examples:
             content=_json_bytes(body_sample.wire) if body_sample else None,
             error_response=error_response,
             expected_error=expected_error,
+            contract_error_status=_documented_failure(operation),
             **self.result(operation, result_schema, target),
         )
 
@@ -164,6 +165,14 @@ class Examples:
             }
         sample = self.value(schema, 0)
         return {**outcome, "response": _json_bytes(sample.wire), "result_check": f"== {sample.source}"}
+
+
+def _documented_failure(operation: ir.Operation) -> int:
+    """404 for existence checks, else the first documented error status (400 under `default`)."""
+    if operation.result.kind == "exists":
+        return 404
+    statuses = [r.status for r in operation.responses if r.status[0] in "45"]
+    return int(statuses[0]) if statuses else 400
 
 
 def _error(error_model: str | None) -> tuple[bytes, str]:

@@ -90,6 +90,7 @@ class Example:
     last_page: bytes | None  # paged: the response to that second request
     error_response: bytes  # a 400 answer and the parsed error the client must expose
     expected_error: str
+    contract_error_status: int  # the documented failure asked of the mock server
 
 
 @dataclass(frozen=True)

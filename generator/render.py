@@ -110,9 +110,10 @@ def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
             imports=module_imports,
             **common,
         )
-    add(
-        f"tests/{service.name}/test_{version.module}.py",
-        "tests/test_version.py.jinja",
-        version.spec_path,
-        **common,
-    )
+    for suffix, template in (("", "test_version"), ("_contract", "test_contract")):
+        add(
+            f"tests/{service.name}/test_{version.module}{suffix}.py",
+            f"tests/{template}.py.jinja",
+            version.spec_path,
+            **common,
+        )
