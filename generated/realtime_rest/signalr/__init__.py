@@ -3,15 +3,16 @@
 """Azure SignalR Service: the clients of the newest API version, and every version by name.
 
 The clients exported here follow the newest version, 2022-06-01. Pin a version by
-importing its module, for example ``realtime_rest.signalr.v2022_06_01``.
+importing its module, for example ``realtime_rest.signalr.v1``.
 """
 
 from types import ModuleType
 
-from realtime_rest.signalr import v2022_06_01
+from realtime_rest.signalr import v1, v2022_06_01
 from realtime_rest.signalr.v2022_06_01 import AsyncSignalRClient, SignalRClient
 
 VERSIONS: dict[str, ModuleType] = {
+    "v1": v1,
     "2022-06-01": v2022_06_01,
 }
 """Every API version of the service, oldest first, by its API version string."""

@@ -32,7 +32,8 @@ def test_the_mock_server_rejects_a_request_outside_the_spec(prism: Callable[[str
         content=b'{"greeting":"hello","to":["ann","bob"]}',
     )
 
-    assert response.status_code == 422
+    # Prism answers with the spec's 400 where there is one, else 422, and names the violation.
+    assert response.status_code in (400, 422)
     assert "hub" in response.headers["sl-violations"]
 
 
