@@ -66,7 +66,7 @@ class Examples:
         for name, value in path_values.items():
             path = path.replace("{" + name + "}", quote(value, safe=""))
         target = f"{path}?{urlencode(query)}" if query else path
-        error_response, expected_error = _error(error_model)
+        error_response, expected_error = _error(self.models.get(error_model or ""))
         return ir.Example(
             arguments=tuple(arguments),
             target=target,
@@ -175,13 +175,23 @@ def _documented_failure(operation: ir.Operation) -> int:
     return int(statuses[0]) if statuses else 400
 
 
-def _error(error_model: str | None) -> tuple[bytes, str]:
-    """A 400 body with an error code, and the parsed error the client must expose."""
+def _error(error_model: ir.Model | None) -> tuple[bytes, str]:
+    """A 400 body with an error code, and the parsed error the client must expose.
+
+    The body has the shape of the version's error model: the detail itself, or wrapped in the
+    model's `error` field.
+    """
     detail = {"code": "InvalidArgument", "message": "the hub is invalid"}
     if error_model is None:
         return _json_bytes(detail), "None"
-    parsed = f'models.{error_model}(code="InvalidArgument", message="the hub is invalid")'
-    return _json_bytes({"error": detail}), parsed
+    parsed = 'code="InvalidArgument", message="the hub is invalid"'
+    wrapper = next((f for f in error_model.fields if f.wire_name == "error"), None)
+    if wrapper is None:
+        return _json_bytes(detail), f"models.{error_model.name}({parsed})"
+    return (
+        _json_bytes({"error": detail}),
+        f"models.{error_model.name}({wrapper.python_name}=models.{wrapper.annotation.split(' ')[0]}({parsed}))",
+    )
 
 
 def _refers_to_model(schema: dict[str, Any]) -> bool:

@@ -143,10 +143,11 @@ class _PipelineBase:
 
     def _api_error(self, response: httpx.Response) -> ApiError:
         body = _json_or_none(response)
+        # Newer versions wrap the error as {"error": {...}}; older ones send it bare.
         error = body.get("error", body) if isinstance(body, dict) else None
         parsed = (
-            self._error_model.from_wire(error)
-            if self._error_model and isinstance(error, dict)
+            self._error_model.from_wire(body)
+            if self._error_model and isinstance(body, dict)
             else None
         )
         code = response.headers.get("x-ms-error-code") or (

@@ -2,17 +2,18 @@
 # change the spec or the templates and run `make generate`.
 """Azure Web PubSub: the clients of the newest API version, and every version by name.
 
-The clients exported here follow the newest version, 2020-10-01. Pin a version by
+The clients exported here follow the newest version, 2024-12-01. Pin a version by
 importing its module, for example ``realtime_rest.webpubsub.v2020_10_01``.
 """
 
 from types import ModuleType
 
-from realtime_rest.webpubsub import v2020_10_01
-from realtime_rest.webpubsub.v2020_10_01 import AsyncWebPubSubClient, WebPubSubClient
+from realtime_rest.webpubsub import v2020_10_01, v2024_12_01
+from realtime_rest.webpubsub.v2024_12_01 import AsyncWebPubSubClient, WebPubSubClient
 
 VERSIONS: dict[str, ModuleType] = {
     "2020-10-01": v2020_10_01,
+    "2024-12-01": v2024_12_01,
 }
 """Every API version of the service, oldest first, by its API version string."""
 

@@ -37,7 +37,7 @@ def test_get_service_status(api: Any) -> None:
 def test_get_service_status_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -73,7 +73,7 @@ def test_close_all_connections(api: Any) -> None:
 def test_close_all_connections_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -130,7 +130,7 @@ def test_send_to_all(api: Any) -> None:
 def test_send_to_all_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -173,7 +173,7 @@ def test_connection_exists(api: Any) -> None:
 def test_connection_exists_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -218,7 +218,7 @@ def test_close_connection(api: Any) -> None:
 def test_close_connection_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -270,7 +270,7 @@ def test_send_to_connection(api: Any) -> None:
 def test_send_to_connection_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -313,7 +313,7 @@ def test_group_exists(api: Any) -> None:
 def test_group_exists_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -353,7 +353,7 @@ def test_close_group_connections(api: Any) -> None:
 def test_close_group_connections_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -412,7 +412,7 @@ def test_send_to_group(api: Any) -> None:
 def test_send_to_group_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -464,7 +464,7 @@ def test_add_connection_to_group(api: Any) -> None:
 def test_add_connection_to_group_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -511,7 +511,7 @@ def test_remove_connection_from_group(api: Any) -> None:
 def test_remove_connection_from_group_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -556,7 +556,7 @@ def test_remove_connection_from_all_groups(api: Any) -> None:
 def test_remove_connection_from_all_groups_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -593,7 +593,7 @@ def test_user_exists(api: Any) -> None:
 def test_user_exists_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -633,7 +633,7 @@ def test_close_user_connections(api: Any) -> None:
 def test_close_user_connections_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -687,7 +687,7 @@ def test_send_to_user(api: Any) -> None:
 def test_send_to_user_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -726,7 +726,7 @@ def test_user_exists_in_group(api: Any) -> None:
 def test_user_exists_in_group_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -771,7 +771,7 @@ def test_add_user_to_group(api: Any) -> None:
 def test_add_user_to_group_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -805,7 +805,7 @@ def test_remove_user_from_group(api: Any) -> None:
 def test_remove_user_from_group_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
@@ -839,7 +839,7 @@ def test_remove_user_from_all_groups(api: Any) -> None:
 def test_remove_user_from_all_groups_error(api: Any) -> None:
     api.respond(
         400,
-        b'{"error":{"code":"InvalidArgument","message":"the hub is invalid"}}',
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
         headers={"x-ms-error-code": "InvalidArgument"},
     )
 
