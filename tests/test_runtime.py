@@ -186,8 +186,8 @@ def test_query_sequences_repeat_and_none_is_left_out() -> None:
     ("value", "constraints", "message"),
     [
         ("1hub", {"pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "hub must match"),
-        ("", {"min_length": 1}, "at least 1 characters"),
-        ("x" * 1025, {"max_length": 1024}, "at most 1024 characters"),
+        ("", {"min_length": 1}, "must be 1 or more characters long"),
+        ("x" * 1025, {"max_length": 1024}, "must be 1024 or fewer characters long"),
         (301, {"maximum": 300}, "at most 300"),
         (-1, {"minimum": 0}, "at least 0"),
         ("admin", {"allowed": ("sendToGroup", "joinLeaveGroup")}, "must be one of"),

@@ -91,9 +91,9 @@ def check(
     if pattern is not None and not re.search(pattern, value):
         raise ValueError(f"{name} must match {pattern}, not {value!r}")
     if min_length is not None and len(value) < min_length:
-        raise ValueError(f"{name} must be at least {min_length} characters long")
+        raise ValueError(f"{name} must be {min_length} or more characters long")
     if max_length is not None and len(value) > max_length:
-        raise ValueError(f"{name} must be at most {max_length} characters long")
+        raise ValueError(f"{name} must be {max_length} or fewer characters long")
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, not {value!r}")
     if maximum is not None and value > maximum:
