@@ -4,23 +4,52 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, TypeVar
 
-from realtime_rest._runtime.auth import AccessKey, AsyncCredential, ConnectionString, Credential
-from realtime_rest._runtime.pipeline import AsyncPipeline, ErrorModel, Pipeline, RetryPolicy
+from realtime_rest._runtime.auth import AsyncCredential, ConnectionString, Credential
+from realtime_rest._runtime.pipeline import (
+    AsyncPipeline,
+    ErrorModel,
+    Pipeline,
+    RetryPolicy,
+    _PipelineBase,
+)
 from realtime_rest._runtime.request import check
 
-ClientT = TypeVar("ClientT", bound="BaseClient")
-AsyncClientT = TypeVar("AsyncClientT", bound="AsyncBaseClient")
+ClientT = TypeVar("ClientT", bound="_ClientCore")
 USER_AGENT = "realtime-rest-clients/0.1.0"
 
 
-class _ClientSettings:
-    """The per-version facts a generated client declares."""
+class _ClientCore:
+    """The per-version facts a generated client declares, and what the sync and async share."""
 
     API_VERSION: ClassVar[str | None]
     _scope: ClassVar[str]
     _hub_pattern: ClassVar[str | None]
     _error_model: ClassVar[type[ErrorModel] | None]
     _audience_includes_query: ClassVar[bool]
+    _hub: str
+    _pipeline: _PipelineBase
+
+    def __init__(self, endpoint: str, credential: Any, *, hub: str, **options: Any) -> None:
+        raise NotImplementedError  # declared so that from_connection_string can call cls(...)
+
+    @classmethod
+    def from_connection_string(
+        cls: type[ClientT], connection_string: str, *, hub: str, **options: Any
+    ) -> ClientT:
+        """A client from a connection string: ``Endpoint=...;AccessKey=...;Version=1.0;``."""
+        parsed = ConnectionString.parse(connection_string)
+        return cls(parsed.endpoint, parsed.access_key, hub=hub, **options)
+
+    @property
+    def hub(self) -> str:
+        return self._hub
+
+    @property
+    def endpoint(self) -> str:
+        return self._pipeline.endpoint
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(endpoint={self.endpoint!r}, hub={self._hub!r})"
 
     def _bind_hub(self, hub: str) -> str:
         check("hub", hub, pattern=self._hub_pattern)
@@ -39,7 +68,9 @@ class _ClientSettings:
         }
 
 
-class BaseClient(_ClientSettings):
+class BaseClient(_ClientCore):
+    _pipeline: Pipeline
+
     def __init__(
         self,
         endpoint: str,
@@ -62,28 +93,8 @@ class BaseClient(_ClientSettings):
             (an httpx transport).
         """
         self._hub = self._bind_hub(hub)
-        self._pipeline = Pipeline(
-            endpoint,
-            credential,
-            **self._pipeline_options(retry_policy, reverse_proxy_endpoint),
-            **transport_options,
-        )
-
-    @classmethod
-    def from_connection_string(
-        cls: type[ClientT], connection_string: str, *, hub: str, **options: Any
-    ) -> ClientT:
-        """A client from a connection string: ``Endpoint=...;AccessKey=...;Version=1.0;``."""
-        parsed = ConnectionString.parse(connection_string)
-        return cls(parsed.endpoint, parsed.access_key, hub=hub, **options)
-
-    @property
-    def hub(self) -> str:
-        return self._hub
-
-    @property
-    def endpoint(self) -> str:
-        return self._pipeline.endpoint
+        options = self._pipeline_options(retry_policy, reverse_proxy_endpoint)
+        self._pipeline = Pipeline(endpoint, credential, **options, **transport_options)
 
     def close(self) -> None:
         self._pipeline.close()
@@ -94,11 +105,10 @@ class BaseClient(_ClientSettings):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(endpoint={self.endpoint!r}, hub={self._hub!r})"
 
+class AsyncBaseClient(_ClientCore):
+    _pipeline: AsyncPipeline
 
-class AsyncBaseClient(_ClientSettings):
     def __init__(
         self,
         endpoint: str,
@@ -111,37 +121,14 @@ class AsyncBaseClient(_ClientSettings):
     ) -> None:
         """The same options as the synchronous client; the credential's ``get_token`` is awaited."""
         self._hub = self._bind_hub(hub)
-        self._pipeline = AsyncPipeline(
-            endpoint,
-            credential,
-            **self._pipeline_options(retry_policy, reverse_proxy_endpoint),
-            **transport_options,
-        )
-
-    @classmethod
-    def from_connection_string(
-        cls: type[AsyncClientT], connection_string: str, *, hub: str, **options: Any
-    ) -> AsyncClientT:
-        """A client from a connection string: ``Endpoint=...;AccessKey=...;Version=1.0;``."""
-        parsed = ConnectionString.parse(connection_string)
-        return cls(parsed.endpoint, parsed.access_key, hub=hub, **options)
-
-    @property
-    def hub(self) -> str:
-        return self._hub
-
-    @property
-    def endpoint(self) -> str:
-        return self._pipeline.endpoint
+        options = self._pipeline_options(retry_policy, reverse_proxy_endpoint)
+        self._pipeline = AsyncPipeline(endpoint, credential, **options, **transport_options)
 
     async def close(self) -> None:
         await self._pipeline.close()
 
-    async def __aenter__(self: AsyncClientT) -> AsyncClientT:
+    async def __aenter__(self: ClientT) -> ClientT:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(endpoint={self.endpoint!r}, hub={self._hub!r})"

@@ -129,14 +129,56 @@ class _PipelineBase:
             headers["Content-Type"] = request.body.content_type
         return headers
 
-    def _audience(self, url: str) -> str:
-        return url if self._audience_includes_query else url.partition("?")[0]
-
     def _proxied(self, url: str) -> str:
         # The token's audience stays the service URL; only where the request goes changes.
         return self._send_to + url[len(self.endpoint) :]
 
-    def _raise_for_status(self, response: httpx.Response, accept_not_found: bool) -> httpx.Response:
+    def _build(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        request: Request,
+        url: str,
+        authorization: str,
+    ) -> httpx.Request:
+        return client.build_request(
+            request.method,
+            self._proxied(url),
+            content=request.body.content if request.body else None,
+            headers=self._headers(request, authorization),
+        )
+
+    def _access_key_authorization(self, key: AccessKey, url: str) -> str:
+        audience = url if self._audience_includes_query else url.partition("?")[0]
+        return f"Bearer {key.token_for(audience)}"
+
+    def _next_delay(
+        self,
+        request: Request,
+        url: str,
+        attempt: int,
+        response: httpx.Response | None,
+        error: Exception | None,
+    ) -> float | None:
+        """Log an attempt; how long to wait before the next one, or None when this one is final."""
+        outcome = response.status_code if response is not None else type(error).__name__
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %s (attempt %d)", request.method, redact(url), outcome, attempt + 1
+            )
+        if not self._retry_policy.should_retry(attempt, request, response, error):
+            return None
+        return self._retry_policy.delay(attempt, response)
+
+    def _outcome(
+        self,
+        request: Request,
+        url: str,
+        response: httpx.Response | None,
+        error: Exception | None,
+        accept_not_found: bool,
+    ) -> httpx.Response:
+        if response is None:
+            raise TransportError(f"{request.method} {redact(url)} failed: {error!r}") from None
         if response.is_success or (accept_not_found and response.status_code == 404):
             return response
         raise self._api_error(response)
@@ -173,11 +215,6 @@ def _json_or_none(response: httpx.Response) -> Any:
         return response.json() if response.content else None
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
-
-
-def _log_attempt(request: Request, url: str, status: int | str, attempt: int) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug("%s %s -> %s (attempt %d)", request.method, redact(url), status, attempt + 1)
 
 
 def redact(url: str) -> str:
@@ -218,32 +255,25 @@ class Pipeline(_PipelineBase):
         target = url or self.url(request)
         attempt = 0
         while True:
-            response = error = None
+            response: httpx.Response | None = None
+            error: httpx.TransportError | None = None
             try:
-                response = self._client.request(
-                    request.method,
-                    self._proxied(target),
-                    content=request.body.content if request.body else None,
-                    headers=self._headers(request, self._authorization(target)),
-                )
-                _log_attempt(request, target, response.status_code, attempt)
+                sent = self._build(self._client, request, target, self._authorization(target))
+                response = self._client.send(sent)
             except httpx.TransportError as caught:
                 error = caught
-                _log_attempt(request, target, type(caught).__name__, attempt)
-            if not self._retry_policy.should_retry(attempt, request, response, error):
-                break
-            time.sleep(self._retry_policy.delay(attempt, response))
+            delay = self._next_delay(request, target, attempt, response, error)
+            if delay is None:
+                return self._outcome(request, target, response, error, accept_not_found)
+            time.sleep(delay)
             attempt += 1
-        if response is None:
-            raise TransportError(f"{request.method} {redact(target)} failed: {error}") from None
-        return self._raise_for_status(response, accept_not_found)
 
     def _authorization(self, url: str) -> str:
         if isinstance(self._credential, AccessKey):
-            return f"Bearer {self._credential.token_for(self._audience(url))}"
-        token = self._token_cache.current() or self._token_cache.store(
-            self._credential.get_token(self._scope)
-        )
+            return self._access_key_authorization(self._credential, url)
+        token = self._token_cache.current()
+        if token is None:
+            token = self._token_cache.store(self._credential.get_token(self._scope))
         return f"Bearer {token}"
 
     def close(self) -> None:
@@ -272,32 +302,25 @@ class AsyncPipeline(_PipelineBase):
         target = url or self.url(request)
         attempt = 0
         while True:
-            response = error = None
+            response: httpx.Response | None = None
+            error: httpx.TransportError | None = None
             try:
-                response = await self._client.request(
-                    request.method,
-                    self._proxied(target),
-                    content=request.body.content if request.body else None,
-                    headers=self._headers(request, await self._authorization(target)),
-                )
-                _log_attempt(request, target, response.status_code, attempt)
+                sent = self._build(self._client, request, target, await self._authorization(target))
+                response = await self._client.send(sent)
             except httpx.TransportError as caught:
                 error = caught
-                _log_attempt(request, target, type(caught).__name__, attempt)
-            if not self._retry_policy.should_retry(attempt, request, response, error):
-                break
-            await asyncio.sleep(self._retry_policy.delay(attempt, response))
+            delay = self._next_delay(request, target, attempt, response, error)
+            if delay is None:
+                return self._outcome(request, target, response, error, accept_not_found)
+            await asyncio.sleep(delay)
             attempt += 1
-        if response is None:
-            raise TransportError(f"{request.method} {redact(target)} failed: {error}") from None
-        return self._raise_for_status(response, accept_not_found)
 
     async def _authorization(self, url: str) -> str:
         if isinstance(self._credential, AccessKey):
-            return f"Bearer {self._credential.token_for(self._audience(url))}"
-        token = self._token_cache.current() or self._token_cache.store(
-            await self._credential.get_token(self._scope)
-        )
+            return self._access_key_authorization(self._credential, url)
+        token = self._token_cache.current()
+        if token is None:
+            token = self._token_cache.store(await self._credential.get_token(self._scope))
         return f"Bearer {token}"
 
     async def close(self) -> None:
