@@ -26,8 +26,9 @@ def _paths(root: Path) -> tuple[Path, Path]:
 def _selected(files: list[RenderedFile], selection: tuple[str, ...]) -> dict[str, str]:
     if not selection:
         return {f.path: f.text for f in files}
-    prefix = "specs/" + "/".join(selection)
-    return {f.path: f.text for f in files if f.source and f.source.startswith(prefix)}
+    service, *version = selection
+    wanted = f"specs/{service}/{version[0]}.yaml" if version else f"specs/{service}/"
+    return {f.path: f.text for f in files if f.source and f.source.startswith(wanted)}
 
 
 @click.group()

@@ -137,6 +137,7 @@ def test_one_version_can_be_generated_alone(project: Path) -> None:
     assert (project / "generated/realtime_rest/webpubsub/v2099_01_01/_client.py").exists()
     assert not (project / "generated/realtime_rest/__init__.py").exists()
     assert run(project, "generate", "webpubsub", "1999-01-01")[0] == 2
+    assert run(project, "generate", "webpubsub", "2099")[0] == 2
 
 
 def test_names_that_are_keywords_or_builtins_get_a_trailing_underscore(project: Path) -> None:
@@ -159,6 +160,26 @@ def test_names_that_are_keywords_or_builtins_get_a_trailing_underscore(project: 
     assert names == ["excluded", "filter_", "message_ttl_seconds", "from_", "id_", "type_", "content_type"]
     operations = (project / "generated/realtime_rest/webpubsub/v2099_01_01/_operations.py").read_text()
     assert '("from", from_)' in operations
+
+
+def test_a_flattened_body_becomes_the_methods_arguments(project: Path) -> None:
+    def change(document: dict) -> None:  # type: ignore[type-arg]
+        body = document["paths"]["/api/hubs/{hub}/:addToGroups"]["post"]["requestBody"]
+        body["x-ms-client-flatten"] = True
+
+    edit_spec(project, change)
+    code, output = run(project, "generate")
+
+    assert code == 0, output
+    source = (project / "generated/realtime_rest/webpubsub/v2099_01_01/_client.py").read_text()
+    method = next(
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.FunctionDef) and node.name == "add_connections_to_groups"
+    )
+    assert [a.arg for a in method.args.args] == ["self", "groups"]
+    assert [a.arg for a in method.args.kwonlyargs] == ["filter_"]
+    assert "groups_to_add=AddToGroupsRequest(groups=groups, filter_=filter_)" in source
 
 
 HOSTILE = 'Ends with a quote" and has """triple quotes""", a \\ backslash,\nand a newline \\"""'
