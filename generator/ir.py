@@ -191,6 +191,7 @@ class Version:
     hub_pattern: str | None
     api_version: str | None  # sent as api-version by every operation that declares it
     error_model: str | None  # the model error responses are parsed into
+    client_token_method: str | None  # the operation that issues end-client tokens, if any
     operations: tuple[Operation, ...]
     models: tuple[Model, ...]
     imports: VersionImports
@@ -211,6 +212,8 @@ class Service:
     display_name: str  # "Azure Web PubSub"
     client_name: str  # "WebPubSubClient"
     audience_includes_query: bool  # an access-key token's audience is the URL with its query
+    client_mixin: str  # the runtime class giving the sync client its end-client token method
+    async_client_mixin: str
     versions: tuple[Version, ...]  # oldest first
     operations: tuple[VersionedOperation, ...]
 

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from generator import ir
 from generator.errors import SpecError
 
-# The services the specs folder may hold: folder name → (display name, client class prefix,
-# whether the audience of an access-key token keeps the request's query). Web PubSub checks the
-# whole request URL; SignalR checks it without the query string (both services' REST API
-# references say so).
+@dataclass(frozen=True)
+class _ServiceFacts:
+    display_name: str
+    prefix: str  # of the client class names
+    # Whether an access-key token's audience keeps the request's query: Web PubSub checks the
+    # whole request URL, SignalR the URL without its query (both REST API references say so).
+    audience_includes_query: bool
+    mixins: tuple[str, str]  # the runtime's end-client token helpers, sync and async
+
+
 SERVICES = {
-    "signalr": ("Azure SignalR Service", "SignalR", False),
-    "webpubsub": ("Azure Web PubSub", "WebPubSub", True),
+    "signalr": _ServiceFacts(
+        "Azure SignalR Service", "SignalR", False, ("SignalRNegotiation", "SignalRNegotiation")
+    ),
+    "webpubsub": _ServiceFacts(
+        "Azure Web PubSub", "WebPubSub", True, ("WebPubSubTokens", "AsyncWebPubSubTokens")
+    ),
 }
 
 
@@ -38,12 +50,14 @@ def _service(name: str, versions: list[ir.Version]) -> ir.Service:
         for operation in version.operations:
             method_name, found_in = seen.setdefault(operation.operation_id, (operation.method_name, []))
             found_in.append(version.version)
-    display_name, prefix, audience_includes_query = SERVICES[name]
+    facts = SERVICES[name]
     return ir.Service(
         name=name,
-        display_name=display_name,
-        client_name=f"{prefix}Client",
-        audience_includes_query=audience_includes_query,
+        display_name=facts.display_name,
+        client_name=f"{facts.prefix}Client",
+        audience_includes_query=facts.audience_includes_query,
+        client_mixin=facts.mixins[0],
+        async_client_mixin=facts.mixins[1],
         versions=ordered,
         operations=tuple(
             ir.VersionedOperation(operation_id, method_name, tuple(found_in))

@@ -20,6 +20,7 @@ from generator.naming import module_name, python_name
 from generator.validate import operations, resolve
 
 HUB = "hub"
+CLIENT_TOKEN_OPERATION = "GenerateClientToken"
 API_VERSION = "api-version"
 CONTENT_TYPE_ARGUMENT = "content_type"
 RAW_CONTENT_TYPES = {"application/json", "text/plain", "application/octet-stream"}
@@ -76,6 +77,9 @@ def normalize(spec: LoadedSpec) -> ir.Version:
         hub_pattern=_hub_pattern(context),
         api_version=str(info["version"]) if any(op.api_version for op in ops) else None,
         error_model=error_model,
+        client_token_method=next(
+            (op.method_name for op in ops if op.operation_id == CLIENT_TOKEN_OPERATION), None
+        ),
         operations=ops,
         models=models,
         imports=version_imports(ops, models, error_model),

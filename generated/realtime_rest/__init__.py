@@ -19,6 +19,7 @@ from realtime_rest._runtime import (
     ThrottledError,
     TransportError,
 )
+from realtime_rest._runtime.tokens import ClientAccessToken, Negotiation
 
 __version__ = "0.1.0"
 
@@ -27,8 +28,10 @@ __all__ = [
     "ApiError",
     "AuthenticationError",
     "BadRequestError",
+    "ClientAccessToken",
     "ConnectionStringError",
     "NO_RETRIES",
+    "Negotiation",
     "NotFoundError",
     "RealtimeRestError",
     "RetryPolicy",

@@ -27,6 +27,7 @@ class _ClientCore:
     _error_model: ClassVar[type[ErrorModel] | None]
     _audience_includes_query: ClassVar[bool]
     _hub: str
+    _client_endpoint: str  # where end clients connect; the endpoint unless told otherwise
     _pipeline: _PipelineBase
 
     def __init__(self, endpoint: str, credential: Any, *, hub: str, **options: Any) -> None:
@@ -38,6 +39,8 @@ class _ClientCore:
     ) -> ClientT:
         """A client from a connection string: ``Endpoint=...;AccessKey=...;Version=1.0;``."""
         parsed = ConnectionString.parse(connection_string)
+        if parsed.client_endpoint:
+            options.setdefault("client_endpoint", parsed.client_endpoint)
         return cls(parsed.endpoint, parsed.access_key, hub=hub, **options)
 
     @property
@@ -79,6 +82,7 @@ class BaseClient(_ClientCore):
         hub: str,
         retry_policy: RetryPolicy | None = None,
         reverse_proxy_endpoint: str | None = None,
+        client_endpoint: str | None = None,
         **transport_options: Any,
     ) -> None:
         """
@@ -89,10 +93,12 @@ class BaseClient(_ClientCore):
         :param retry_policy: how failed requests are retried; ``NO_RETRIES`` switches retries off.
         :param reverse_proxy_endpoint: send requests there instead (an API gateway); tokens still
             name the service endpoint.
+        :param client_endpoint: where end clients connect, when it is not the endpoint.
         :param transport_options: ``timeout`` (seconds or an ``httpx.Timeout``) and ``transport``
             (an httpx transport).
         """
         self._hub = self._bind_hub(hub)
+        self._client_endpoint = client_endpoint or endpoint
         options = self._pipeline_options(retry_policy, reverse_proxy_endpoint)
         self._pipeline = Pipeline(endpoint, credential, **options, **transport_options)
 
@@ -117,10 +123,12 @@ class AsyncBaseClient(_ClientCore):
         hub: str,
         retry_policy: RetryPolicy | None = None,
         reverse_proxy_endpoint: str | None = None,
+        client_endpoint: str | None = None,
         **transport_options: Any,
     ) -> None:
         """The same options as the synchronous client; the credential's ``get_token`` is awaited."""
         self._hub = self._bind_hub(hub)
+        self._client_endpoint = client_endpoint or endpoint
         options = self._pipeline_options(retry_policy, reverse_proxy_endpoint)
         self._pipeline = AsyncPipeline(endpoint, credential, **options, **transport_options)
 

@@ -91,6 +91,8 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 
 class _PipelineBase:
+    credential: AccessKey | Any  # an access key, or an Entra ID credential of either flavour
+
     def __init__(
         self,
         endpoint: str,
@@ -246,7 +248,7 @@ class Pipeline(_PipelineBase):
         **options: Any,
     ) -> None:
         super().__init__(endpoint, **options)
-        self._credential = credential
+        self.credential = credential
         self._client = httpx.Client(transport=transport, timeout=timeout)
 
     def send(
@@ -269,11 +271,11 @@ class Pipeline(_PipelineBase):
             attempt += 1
 
     def _authorization(self, url: str) -> str:
-        if isinstance(self._credential, AccessKey):
-            return self._access_key_authorization(self._credential, url)
+        if isinstance(self.credential, AccessKey):
+            return self._access_key_authorization(self.credential, url)
         token = self._token_cache.current()
         if token is None:
-            token = self._token_cache.store(self._credential.get_token(self._scope))
+            token = self._token_cache.store(self.credential.get_token(self._scope))
         return f"Bearer {token}"
 
     def close(self) -> None:
@@ -293,7 +295,7 @@ class AsyncPipeline(_PipelineBase):
         **options: Any,
     ) -> None:
         super().__init__(endpoint, **options)
-        self._credential = credential
+        self.credential = credential
         self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
 
     async def send(
@@ -316,11 +318,11 @@ class AsyncPipeline(_PipelineBase):
             attempt += 1
 
     async def _authorization(self, url: str) -> str:
-        if isinstance(self._credential, AccessKey):
-            return self._access_key_authorization(self._credential, url)
+        if isinstance(self.credential, AccessKey):
+            return self._access_key_authorization(self.credential, url)
         token = self._token_cache.current()
         if token is None:
-            token = self._token_cache.store(await self._credential.get_token(self._scope))
+            token = self._token_cache.store(await self.credential.get_token(self._scope))
         return f"Bearer {token}"
 
     async def close(self) -> None:

@@ -9,11 +9,12 @@ from typing import Any
 
 from realtime_rest._runtime.client import BaseClient
 from realtime_rest._runtime.responses import exists
+from realtime_rest._runtime.tokens import SignalRNegotiation
 from realtime_rest.signalr.v1 import _operations
 from realtime_rest.signalr.v1.models import PayloadMessage
 
 
-class SignalRClient(BaseClient):
+class SignalRClient(SignalRNegotiation, BaseClient):
     """Client of the Azure SignalR Service REST API, version v1.
 
     One client serves one hub, bound at construction::

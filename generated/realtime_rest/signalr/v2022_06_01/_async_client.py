@@ -9,11 +9,12 @@ from typing import Any
 
 from realtime_rest._runtime.client import AsyncBaseClient
 from realtime_rest._runtime.responses import exists, read_optional_model
+from realtime_rest._runtime.tokens import SignalRNegotiation
 from realtime_rest.signalr.v2022_06_01 import _operations
 from realtime_rest.signalr.v2022_06_01.models import ErrorDetail, PayloadMessage, ServiceResponse
 
 
-class AsyncSignalRClient(AsyncBaseClient):
+class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
     """Asynchronous client of the Azure SignalR Service REST API, version 2022-06-01.
 
     One client serves one hub, bound at construction::

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 
 from realtime_rest._runtime.client import AsyncBaseClient
 from realtime_rest._runtime.request import Content
+from realtime_rest._runtime.tokens import AsyncWebPubSubTokens
 from realtime_rest.webpubsub.v2020_10_01 import _operations
 
 
-class AsyncWebPubSubClient(AsyncBaseClient):
+class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
     """Asynchronous client of the Azure Web PubSub REST API, version 2020-10-01.
 
     One client serves one hub, bound at construction::

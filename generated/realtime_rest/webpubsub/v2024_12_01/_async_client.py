@@ -10,6 +10,7 @@ from typing import Literal
 from realtime_rest._runtime.client import AsyncBaseClient
 from realtime_rest._runtime.request import Content
 from realtime_rest._runtime.responses import exists, iterate_pages_async, read_model
+from realtime_rest._runtime.tokens import AsyncWebPubSubTokens, ClientType
 from realtime_rest.webpubsub.v2024_12_01 import _operations
 from realtime_rest.webpubsub.v2024_12_01.models import (
     AddToGroupsRequest,
@@ -20,7 +21,7 @@ from realtime_rest.webpubsub.v2024_12_01.models import (
 )
 
 
-class AsyncWebPubSubClient(AsyncBaseClient):
+class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
     """Asynchronous client of the Azure Web PubSub REST API, version 2024-12-01.
 
     One client serves one hub, bound at construction::
@@ -634,3 +635,20 @@ class AsyncWebPubSubClient(AsyncBaseClient):
             group=group,
         )
         await self._pipeline.send(request)
+
+    async def _remote_client_token(
+        self,
+        user_id: str | None,
+        roles: Sequence[str],
+        groups: Sequence[str],
+        minutes_to_expire: int,
+        client_type: ClientType,
+    ) -> str:
+        answer = await self.generate_client_token(
+            user_id=user_id,
+            roles=roles,
+            groups=groups,
+            minutes_to_expire=minutes_to_expire,
+            client_protocol=client_type,
+        )
+        return answer.token or ""

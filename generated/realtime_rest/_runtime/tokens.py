@@ -1,0 +1,239 @@
+"""Tokens for end clients: Web PubSub client access URLs and SignalR negotiation results.
+
+Signed locally with the access key. Web PubSub clients holding only a Microsoft Entra ID
+credential ask the service instead, through the GenerateClientToken operation where their API
+version has it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal, Sequence
+
+from realtime_rest._runtime.auth import AccessKey
+from realtime_rest._runtime.client import _ClientCore
+from realtime_rest._runtime.request import check
+
+ClientProtocol = Literal["default", "mqtt", "socketio"]
+ClientType = Literal["Default", "MQTT", "SocketIO"]
+# Where each client protocol connects (the service's client endpoints).
+_CLIENT_PATHS = {
+    "default": "/client/hubs/",
+    "mqtt": "/clients/mqtt/hubs/",
+    "socketio": "/clients/socketio/hubs/",
+}
+# The service's name for each protocol in the GenerateClientToken operation.
+CLIENT_TYPES: dict[str, ClientType] = {"default": "Default", "mqtt": "MQTT", "socketio": "SocketIO"}
+
+
+@dataclass(frozen=True)
+class ClientAccessToken:
+    """What an end client needs to connect to Web PubSub. The token never shows in repr."""
+
+    base_url: str
+    token: str = field(repr=False)
+    url: str = field(repr=False)  # base_url?access_token=...
+
+
+@dataclass(frozen=True)
+class Negotiation:
+    """A SignalR negotiate response: where the client connects and the token it presents."""
+
+    url: str
+    access_token: str = field(repr=False)
+
+    def to_wire(self) -> dict[str, str]:
+        """The body a negotiate endpoint returns to SignalR clients."""
+        return {"url": self.url, "accessToken": self.access_token}
+
+
+class _WebPubSubTokensCore(_ClientCore):
+    def _local_client_token(
+        self,
+        user_id: str | None,
+        roles: Sequence[str],
+        groups: Sequence[str],
+        minutes_to_expire: int,
+        client_protocol: str,
+    ) -> tuple[str, str | None]:
+        """The client URL, and the token when the access key can sign it here."""
+        check("minutes_to_expire", minutes_to_expire, minimum=1)
+        audience, base_url = web_pubsub_client_url(self._client_endpoint, self.hub, client_protocol)
+        key = self._pipeline.credential
+        if not isinstance(key, AccessKey):
+            return base_url, None
+        token = sign_web_pubsub_client_token(
+            key,
+            audience,
+            user_id=user_id,
+            roles=roles,
+            groups=groups,
+            minutes_to_expire=minutes_to_expire,
+        )
+        return base_url, token
+
+    def _no_remote_tokens(self) -> TypeError:
+        return TypeError(
+            f"API version {self.API_VERSION} cannot issue client tokens for a Microsoft Entra ID "
+            "credential (it has no GenerateClientToken operation): construct the client with an "
+            "AccessKey or a connection string"
+        )
+
+
+class WebPubSubTokens(_WebPubSubTokensCore):
+    """Client access tokens for the synchronous Web PubSub clients."""
+
+    def get_client_access_token(
+        self,
+        *,
+        user_id: str | None = None,
+        roles: Sequence[str] = (),
+        groups: Sequence[str] = (),
+        minutes_to_expire: int = 60,
+        client_protocol: ClientProtocol = "default",
+    ) -> ClientAccessToken:
+        """A URL and token for an end client of this hub.
+
+        :param user_id: the user the connection belongs to.
+        :param roles: its permissions, such as ``webpubsub.joinLeaveGroup.chat``.
+        :param groups: the groups it joins when it connects.
+        :param minutes_to_expire: the token's lifetime; 60 minutes unless given.
+        :param client_protocol: ``default`` (WebSocket), ``mqtt`` or ``socketio``.
+        """
+        base_url, token = self._local_client_token(
+            user_id, roles, groups, minutes_to_expire, client_protocol
+        )
+        if token is None:
+            token = self._remote_client_token(
+                user_id, roles, groups, minutes_to_expire, CLIENT_TYPES[client_protocol]
+            )
+        return ClientAccessToken(base_url, token, f"{base_url}?access_token={token}")
+
+    def _remote_client_token(
+        self,
+        user_id: str | None,
+        roles: Sequence[str],
+        groups: Sequence[str],
+        minutes_to_expire: int,
+        client_type: ClientType,
+    ) -> str:
+        raise self._no_remote_tokens()
+
+
+class AsyncWebPubSubTokens(_WebPubSubTokensCore):
+    """Client access tokens for the asynchronous Web PubSub clients."""
+
+    async def get_client_access_token(
+        self,
+        *,
+        user_id: str | None = None,
+        roles: Sequence[str] = (),
+        groups: Sequence[str] = (),
+        minutes_to_expire: int = 60,
+        client_protocol: ClientProtocol = "default",
+    ) -> ClientAccessToken:
+        """A URL and token for an end client of this hub; see the synchronous client."""
+        base_url, token = self._local_client_token(
+            user_id, roles, groups, minutes_to_expire, client_protocol
+        )
+        if token is None:
+            token = await self._remote_client_token(
+                user_id, roles, groups, minutes_to_expire, CLIENT_TYPES[client_protocol]
+            )
+        return ClientAccessToken(base_url, token, f"{base_url}?access_token={token}")
+
+    async def _remote_client_token(
+        self,
+        user_id: str | None,
+        roles: Sequence[str],
+        groups: Sequence[str],
+        minutes_to_expire: int,
+        client_type: ClientType,
+    ) -> str:
+        raise self._no_remote_tokens()
+
+
+class SignalRNegotiation(_ClientCore):
+    """Negotiation results for SignalR clients, signed locally with the access key."""
+
+    def get_client_negotiation(
+        self,
+        *,
+        user_id: str | None = None,
+        claims: dict[str, Any] | None = None,
+        minutes_to_expire: int = 60,
+    ) -> Negotiation:
+        """Where a SignalR client connects to this hub, and its access token.
+
+        :param user_id: the user the connection belongs to (the ``nameid`` claim).
+        :param claims: further claims the hub sees on the connection.
+        :param minutes_to_expire: the token's lifetime; 60 minutes unless given.
+        """
+        check("minutes_to_expire", minutes_to_expire, minimum=1)
+        key = self._pipeline.credential
+        if not isinstance(key, AccessKey):
+            raise TypeError(
+                "SignalR client tokens are signed with the access key: construct the client with "
+                "an AccessKey or a connection string"
+            )
+        return sign_signalr_negotiation(
+            key,
+            self._client_endpoint,
+            self.hub,
+            user_id=user_id,
+            claims=claims,
+            minutes_to_expire=minutes_to_expire,
+        )
+
+
+def web_pubsub_client_url(endpoint: str, hub: str, protocol: str) -> tuple[str, str]:
+    """(the token's audience, the URL clients connect to) for a hub and protocol."""
+    check("client_protocol", protocol, allowed=tuple(_CLIENT_PATHS))
+    audience = f"{endpoint.rstrip('/')}{_CLIENT_PATHS[protocol]}{hub}"
+    scheme, rest = audience.split("://", 1)
+    return audience, f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
+
+
+def sign_web_pubsub_client_token(
+    key: AccessKey,
+    audience: str,
+    *,
+    user_id: str | None,
+    roles: Sequence[str],
+    groups: Sequence[str],
+    minutes_to_expire: int,
+) -> str:
+    """The claims the service reads: sub (the user), role and webpubsub.group (lists)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"aud": audience, "iat": now, "exp": now + 60 * minutes_to_expire}
+    if user_id:
+        claims["sub"] = user_id
+    if roles:
+        claims["role"] = list(roles)
+    if groups:
+        claims["webpubsub.group"] = list(groups)
+    return key.sign(claims)
+
+
+def sign_signalr_negotiation(
+    key: AccessKey,
+    client_endpoint: str,
+    hub: str,
+    *,
+    user_id: str | None,
+    claims: dict[str, Any] | None,
+    minutes_to_expire: int,
+) -> Negotiation:
+    """The client URL of the hub, and a token whose audience is that URL (nameid: the user)."""
+    url = f"{client_endpoint.rstrip('/')}/client/?hub={hub}"
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        **(claims or {}),
+        "aud": url,
+        "iat": now,
+        "exp": now + 60 * minutes_to_expire,
+    }
+    if user_id:
+        payload["nameid"] = user_id
+    return Negotiation(url, key.sign(payload))
