@@ -1,7 +1,9 @@
-"""The command line: generate, check and validate (also `python -m generator`)."""
+"""The command line: generate, check, validate and diff (also `python -m generator`)."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -10,9 +12,10 @@ from typing import TypeVar
 
 import click
 
+from generator.diff import SEVERITIES, compare, worst
 from generator.errors import GeneratorError
 from generator.pipeline import build, load_services
-from generator.render import RenderedFile
+from generator.render import RenderedFile, render_comparison
 from generator.write import unified_diff, write
 
 T = TypeVar("T")
@@ -89,6 +92,54 @@ def validate(root: Path) -> None:
     services = _run(lambda: load_services(specs_dir, root))
     count = sum(len(service.versions) for service in services)
     click.echo(f"{count} specs are valid")
+
+
+@main.command()
+@click.argument("service")
+@click.option(
+    "--from", "old", metavar="VERSION", help="The older version (default: the second newest)."
+)
+@click.option("--to", "new", metavar="VERSION", help="The newer version (default: the newest).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["breaking", "warning"]),
+    help="Exit 1 when a change is this severe: breaking, or warning (breaking or warning).",
+)
+@click.pass_obj
+def diff(
+    root: Path, service: str, old: str | None, new: str | None, output: str, fail_on: str | None
+) -> None:
+    """What changed in SERVICE's API between two versions, and whether it breaks callers."""
+    specs_dir, _ = _paths(root)
+    services = {s.name: s for s in _run(lambda: load_services(specs_dir, root))}
+    if service not in services:
+        raise click.UsageError(f"no service {service!r} (known: {', '.join(sorted(services))})")
+    versions = {v.version: v for v in services[service].versions}  # oldest first
+    ordered = list(versions)
+    old = old or ordered[max(len(ordered) - 2, 0)]
+    new = new or ordered[-1]
+    for version in (old, new):
+        if version not in versions:
+            raise click.UsageError(
+                f"{service} has no version {version!r} (known: {', '.join(ordered)})"
+            )
+    comparison = compare(versions[old], versions[new])
+    if output == "json":
+        summary = {severity: len(comparison.of(severity)) for severity in SEVERITIES}
+        report = {**dataclasses.asdict(comparison), "summary": summary}
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_comparison(comparison), nl=False)
+    severity = worst(comparison)
+    if fail_on and severity and SEVERITIES.index(severity) <= SEVERITIES.index(fail_on):
+        sys.exit(1)
 
 
 def _run(stage: Callable[[], T]) -> T:

@@ -19,6 +19,7 @@ from generator.validate import resolve
 TEST_HUB = "hub_1"
 # A path value that only arrives intact when percent-encoded.
 AWKWARD_TEXT = "a/b c?#%é"
+READABLE_MESSAGE = '{"text": "hello"}'
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,47 @@ class Examples:
             **self.result(operation, result_schema, target),
         )
 
+    def usage(
+        self, operation: ir.Operation, raw_parameters: dict[str, dict[str, Any]], body_schema: Any
+    ) -> str:
+        """A short, readable call for the reference docs: required arguments and the body."""
+        arguments = [
+            self.readable(raw_parameters[p.wire_name]["schema"], p.python_name)
+            for p in operation.parameters
+            if p.required
+        ]
+        body = operation.body
+        if body and body.flattened:
+            schema = resolve(self.document, body_schema)["properties"]
+            arguments += [
+                self.readable(schema[f.wire_name], f.python_name, keyword=not f.required)
+                for f in body.flattened
+            ]
+        elif body:
+            arguments.append(READABLE_MESSAGE if body.takes_content_type else body.python_name)
+        call = f"client.{operation.method_name}({', '.join(arguments)})"
+        kind = operation.result.kind
+        if kind == "paged":
+            return f"for item in {call}:\n    print(item)"
+        if kind == "exists":
+            return f"exists = {call}"
+        if kind in ("model", "optional_model"):
+            return f"result = {call}"
+        return call
+
+    def readable(self, schema: Any, name: str, *, keyword: bool = False) -> str:
+        """A plausible value named after its argument: "user-1" for user_id, ["group-1"]."""
+        schema = resolve(self.document, schema)
+        if schema.get("type") == "array":
+            value = f"[{self.readable(schema.get('items', {}), name.removesuffix('s'))}]"
+        elif "enum" in schema:
+            value = _readable(schema["enum"][0])
+        elif schema.get("type") in ("integer", "number", "boolean"):
+            value = self.scalar(schema, "").source
+        else:
+            value = _readable(name.strip("_").removesuffix("_id").replace("_", "-") + "-1")
+        return f"{name}={value}" if keyword else value
+
     def parameter(self, parameter: dict[str, Any], *, path: bool) -> Sample:
         schema = resolve(self.document, parameter["schema"])
         if schema.get("type") == "array":
@@ -129,7 +171,11 @@ class Examples:
             return Sample(f"[{item.source}]", [item.wire])
         if schema.get("type") in ("string", "integer", "number", "boolean") or "enum" in schema:
             sample = self.scalar(schema, "text")
-            wire = json.loads(sample.wire) if schema.get("type") in ("integer", "number", "boolean") else sample.wire
+            wire = (
+                json.loads(sample.wire)
+                if schema.get("type") in ("integer", "number", "boolean")
+                else sample.wire
+            )
             return Sample(sample.source, wire)
         return Sample(repr({"key": "value"}), {"key": "value"})
 
@@ -148,7 +194,12 @@ class Examples:
     def result(self, operation: ir.Operation, schema: Any, target: str) -> dict[str, Any]:
         kind = operation.result.kind
         status = int(next(r.status for r in operation.responses if r.status.startswith("2")))
-        outcome: dict[str, Any] = {"status": status, "response": None, "next_page": None, "last_page": None}
+        outcome: dict[str, Any] = {
+            "status": status,
+            "response": None,
+            "next_page": None,
+            "last_page": None,
+        }
         if kind in ("exists", "none"):
             return {**outcome, "result_check": "is True" if kind == "exists" else "is None"}
         if kind == "paged":
@@ -158,13 +209,19 @@ class Examples:
             next_link = target + ("&" if "?" in target else "?") + "continuationToken=page2"
             return {
                 **outcome,
-                "response": _json_bytes({paging.items_key: [item.wire], paging.next_link_key: next_link}),
+                "response": _json_bytes(
+                    {paging.items_key: [item.wire], paging.next_link_key: next_link}
+                ),
                 "result_check": f"== [{item.source}, {item.source}]",
                 "next_page": next_link,
                 "last_page": _json_bytes({paging.items_key: [item.wire]}),
             }
         sample = self.value(schema, 0)
-        return {**outcome, "response": _json_bytes(sample.wire), "result_check": f"== {sample.source}"}
+        return {
+            **outcome,
+            "response": _json_bytes(sample.wire),
+            "result_check": f"== {sample.source}",
+        }
 
 
 def _documented_failure(operation: ir.Operation) -> int:
@@ -192,6 +249,11 @@ def _error(error_model: ir.Model | None) -> tuple[bytes, str]:
         _json_bytes({"error": detail}),
         f"models.{error_model.name}({wrapper.python_name}=models.{wrapper.annotation.split(' ')[0]}({parsed}))",
     )
+
+
+def _readable(value: Any) -> str:
+    """Python source for a value, strings double-quoted as black writes them."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
 def _refers_to_model(schema: dict[str, Any]) -> bool:

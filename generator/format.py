@@ -15,4 +15,6 @@ def format_python(path: str, source: str) -> str:
     except black.InvalidInput as error:
         # A template produced invalid Python: a fault of the templates, not of a spec.
         first_line = str(error).splitlines()[0]
-        raise GeneratorError(f"generated/{path}: generated code does not parse: {first_line}") from None
+        raise GeneratorError(
+            f"generated/{path}: generated code does not parse: {first_line}"
+        ) from None

@@ -29,7 +29,9 @@ def version_imports(
     )
 
 
-def _operations_imports(operations: tuple[ir.Operation, ...], model_names: set[str]) -> ir.ModuleImports:
+def _operations_imports(
+    operations: tuple[ir.Operation, ...], model_names: set[str]
+) -> ir.ModuleImports:
     annotations = [p.annotation for op in operations for p in op.parameters]
     annotations += [op.body.annotation for op in operations if op.body]
     pages = [op.paging for op in operations if op.paging]
@@ -63,7 +65,9 @@ def _client_imports(
     annotations = [p.annotation for op in operations for p in op.parameters]
     annotations += [op.body.annotation for op in operations if op.body]
     annotations += [f.annotation for op in operations if op.body for f in op.body.flattened]
-    results = [op.result.async_annotation if is_async else op.result.annotation for op in operations]
+    results = [
+        op.result.async_annotation if is_async else op.result.annotation for op in operations
+    ]
     kinds = {op.result.kind for op in operations}
     responses = {
         "exists": "exists",
@@ -77,7 +81,10 @@ def _client_imports(
         request=_names(annotations, ("Content",)),
         responses=tuple(sorted(responses[kind] for kind in kinds if kind in responses)),
         models=_names(
-            annotations + results + [op.result.model or "" for op in operations] + [error_model or ""],
+            annotations
+            + results
+            + [op.result.model or "" for op in operations]
+            + [error_model or ""],
             model_names,
         ),
     )

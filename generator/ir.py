@@ -7,6 +7,56 @@ them in and the templates only lay them out.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A value as the wire carries it: its type and the constraints the spec puts on it."""
+
+    type: str  # "string", "integer", "number", "boolean", "array", "object", "any" or "model"
+    format: str | None = None
+    model: str | None = None  # the model's name, when the type is "model"
+    items: Schema | None = None  # an array's items
+    enum: tuple[Any, ...] = ()
+    default: Any = None
+    pattern: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+
+    @property
+    def type_text(self) -> str:
+        """``string``, ``integer (int32)``, ``array of string``, or the model's name."""
+        if self.type == "model":
+            return str(self.model)
+        if self.type == "array":
+            return f"array of {self.items.type_text if self.items else 'any'}"
+        return f"{self.type} ({self.format})" if self.format else self.type
+
+    @property
+    def constraints_text(self) -> str:
+        """The constraints in words, for the reference docs: ``length 1..1024; pattern `^a$```."""
+        parts = []
+        if self.enum:
+            parts.append("one of " + ", ".join(f"`{value}`" for value in self.enum))
+        if self.pattern is not None:
+            parts.append(f"pattern `{self.pattern}`")
+        for label, low, high in (
+            ("length", self.min_length, self.max_length),
+            ("range", self.minimum, self.maximum),
+            ("items", self.min_items, self.max_items),
+        ):
+            if low is not None or high is not None:
+                parts.append(
+                    f"{label} {'' if low is None else low}..{'' if high is None else high}"
+                )
+        if self.items and self.items.constraints_text:
+            parts.append(f"each item: {self.items.constraints_text}")
+        return "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -21,6 +71,7 @@ class Parameter:
     default: str  # a Python literal; "None" when optional without a default
     description: str
     check: str | None  # the validation call made before sending, if the spec constrains it
+    schema: Schema
 
 
 @dataclass(frozen=True)
@@ -33,6 +84,8 @@ class Body:
     encoder: str  # the runtime call that turns the value into bytes and a content type
     content_types: tuple[str, ...]
     takes_content_type: bool  # the method offers a content_type= override
+    required: bool
+    schema: Schema  # of the JSON content, else of the first content type
     # A flattened body's model fields are the method's arguments, and `argument` builds the model
     # from them; otherwise the method takes the body itself and `argument` is its name.
     flattened: tuple[Field, ...] = ()
@@ -55,6 +108,7 @@ class Result:
     annotation: str  # the return type of the synchronous method
     async_annotation: str  # the return type of the asynchronous method
     model: str | None  # the model class of a model result, or of a page's items
+    description: str  # what the value is, for the docstring and the docs; "" for None
 
 
 @dataclass(frozen=True)
@@ -73,6 +127,7 @@ class Response:
     status: str
     description: str
     model: str | None
+    raises: str | None  # the exception an error status becomes; None for successes and False
 
 
 @dataclass(frozen=True)
@@ -109,6 +164,11 @@ class Operation:
     paging: Paging | None
     responses: tuple[Response, ...]
     example: Example | None = None  # filled in last, from the rest of the operation
+    usage: str = ""  # a short call for the reference docs, filled in with the example
+
+    @property
+    def route(self) -> str:
+        return f"{self.http_method} {self.path}"
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -142,6 +202,7 @@ class Field:
     description: str
     decode: str  # expression reading the field from the wire mapping `data`
     encode: str  # expression turning `self.<field>` into its wire value
+    schema: Schema
 
 
 @dataclass(frozen=True)
@@ -179,6 +240,12 @@ class VersionImports:
 
 
 @dataclass(frozen=True)
+class AuthScheme:
+    name: str  # as in components.securitySchemes
+    kind: str  # "http bearer (JWT)", "oauth2 client credentials, scope https://..."
+
+
+@dataclass(frozen=True)
 class Version:
     service: str  # "webpubsub"
     version: str  # the API version, as in info.version
@@ -192,6 +259,7 @@ class Version:
     api_version: str | None  # sent as api-version by every operation that declares it
     error_model: str | None  # the model error responses are parsed into
     client_token_method: str | None  # the operation that issues end-client tokens, if any
+    auth: tuple[AuthScheme, ...]  # the ways a server may authenticate, any one of them
     operations: tuple[Operation, ...]
     models: tuple[Model, ...]
     imports: VersionImports
@@ -203,7 +271,29 @@ class VersionedOperation:
 
     operation_id: str
     method_name: str
-    versions: tuple[str, ...]
+    routes: tuple[str | None, ...]  # "METHOD /path" in each version of the service; None if absent
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference between two versions of an API, and what it means for existing callers."""
+
+    operation: str | None  # the operationId; None for what concerns the whole version
+    place: str  # "parameter hub", "response 200", "model PayloadMessage: property target", ...
+    what: str
+    severity: str  # "breaking", "warning" (may break some callers) or "compatible"
+    why: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    service: str
+    old: str  # API versions
+    new: str
+    changes: tuple[Change, ...]
+
+    def of(self, severity: str) -> tuple[Change, ...]:
+        return tuple(change for change in self.changes if change.severity == severity)
 
 
 @dataclass(frozen=True)
@@ -216,6 +306,7 @@ class Service:
     async_client_mixin: str
     versions: tuple[Version, ...]  # oldest first
     operations: tuple[VersionedOperation, ...]
+    changelog: tuple[Comparison, ...]  # between consecutive versions, newest first
 
     @property
     def newest(self) -> Version:

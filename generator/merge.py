@@ -1,11 +1,14 @@
-"""Stage 4: all versions of a service → one ir.Service, operations keyed by operationId."""
+"""Stage 4: all versions of a service → one ir.Service, operations keyed by operationId, and
+the changes between consecutive versions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from generator import ir
+from generator.diff import compare
 from generator.errors import SpecError
+
 
 @dataclass(frozen=True)
 class _ServiceFacts:
@@ -33,7 +36,11 @@ def merge(versions: list[ir.Version]) -> list[ir.Service]:
     for version in versions:
         if version.service not in SERVICES:
             known = ", ".join(sorted(SERVICES))
-            raise SpecError(version.spec_path, "path", f"unknown service folder {version.service!r} (known: {known})")
+            raise SpecError(
+                version.spec_path,
+                "path",
+                f"unknown service folder {version.service!r} (known: {known})",
+            )
         by_service.setdefault(version.service, []).append(version)
     return [_service(name, by_service[name]) for name in sorted(by_service)]
 
@@ -45,11 +52,8 @@ def _version_order(version: ir.Version) -> tuple[int, str]:
 
 def _service(name: str, versions: list[ir.Version]) -> ir.Service:
     ordered = tuple(sorted(versions, key=_version_order))
-    seen: dict[str, tuple[str, list[str]]] = {}
-    for version in ordered:
-        for operation in version.operations:
-            method_name, found_in = seen.setdefault(operation.operation_id, (operation.method_name, []))
-            found_in.append(version.version)
+    method_names = {op.operation_id: op.method_name for v in ordered for op in v.operations}
+    routes = [{op.operation_id: op.route for op in v.operations} for v in ordered]
     facts = SERVICES[name]
     return ir.Service(
         name=name,
@@ -60,7 +64,12 @@ def _service(name: str, versions: list[ir.Version]) -> ir.Service:
         async_client_mixin=facts.mixins[1],
         versions=ordered,
         operations=tuple(
-            ir.VersionedOperation(operation_id, method_name, tuple(found_in))
-            for operation_id, (method_name, found_in) in sorted(seen.items())
+            ir.VersionedOperation(
+                operation_id, method_name, tuple(r.get(operation_id) for r in routes)
+            )
+            for operation_id, method_name in sorted(method_names.items())
+        ),
+        changelog=tuple(
+            compare(old, new) for old, new in reversed(list(zip(ordered, ordered[1:])))
         ),
     )

@@ -25,7 +25,6 @@ API_VERSION = "api-version"
 CONTENT_TYPE_ARGUMENT = "content_type"
 RAW_CONTENT_TYPES = {"application/json", "text/plain", "application/octet-stream"}
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
-_QUOTE_RUN = re.compile(r'"(?="|$)')
 _UNSUPPORTED_SCHEMA_KEYS = ("oneOf", "anyOf", "allOf", "not", "additionalProperties")
 
 
@@ -70,8 +69,8 @@ def normalize(spec: LoadedSpec) -> ir.Version:
         version=str(info["version"]),
         module=module_name(str(info["version"])),
         spec_path=spec.path,
-        title=docstring_text(info.get("title", "")),
-        description=docstring_text(info.get("description", "")),
+        title=_text(info.get("title", "")),
+        description=_text(info.get("description", "")),
         default_endpoint=_default_endpoint(context),
         entra_scope=_entra_scope(context),
         hub_pattern=_hub_pattern(context),
@@ -80,6 +79,7 @@ def normalize(spec: LoadedSpec) -> ir.Version:
         client_token_method=next(
             (op.method_name for op in ops if op.operation_id == CLIENT_TOKEN_OPERATION), None
         ),
+        auth=_auth(context),
         operations=ops,
         models=models,
         imports=version_imports(ops, models, error_model),
@@ -89,18 +89,14 @@ def normalize(spec: LoadedSpec) -> ir.Version:
 # --- text ------------------------------------------------------------------------------------
 
 
-def docstring_text(text: Any) -> str:
-    """Spec prose made safe inside a triple-quoted docstring: it can never end the string early.
-
-    Backslashes are doubled, and every quote followed by another quote or by the end is escaped,
-    so neither three quotes in a row nor a closing quote can form.
-    """
-    cleaned = "\n".join(line.rstrip() for line in str(text).strip().splitlines())
-    return _QUOTE_RUN.sub(r'\\"', cleaned.replace("\\", "\\\\"))
+def _text(text: Any) -> str:
+    """Spec prose as the IR keeps it: plain text, trailing spaces and surrounding blank lines gone.
+    Templates escape it for where it goes (a docstring, a Markdown table)."""
+    return "\n".join(line.rstrip() for line in str(text).strip().splitlines())
 
 
 def _one_line(text: Any) -> str:
-    return docstring_text(" ".join(str(text).split()))
+    return " ".join(str(text).split())
 
 
 # --- document level --------------------------------------------------------------------------
@@ -121,8 +117,32 @@ def _entra_scope(context: _Context) -> str:
         if scheme.get("type") == "oauth2" and flow and flow.get("scopes"):
             return str(sorted(flow["scopes"])[0])
     raise context.fail(
-        ("components", "securitySchemes"), "expected an oauth2 clientCredentials scheme with a scope"
+        ("components", "securitySchemes"),
+        "expected an oauth2 clientCredentials scheme with a scope",
     )
+
+
+def _auth(context: _Context) -> tuple[ir.AuthScheme, ...]:
+    schemes = context.document.get("components", {}).get("securitySchemes", {})
+    used = sorted(
+        {name for requirement in context.document.get("security", []) for name in requirement}
+    )
+    return tuple(ir.AuthScheme(name, _auth_kind(schemes.get(name, {}))) for name in used)
+
+
+def _auth_kind(scheme: dict[str, Any]) -> str:
+    """How a scheme authenticates, in a few words: "http bearer JWT", "oauth2 clientCredentials,
+    scopes https://signalr.azure.com/.default"."""
+    if scheme.get("type") == "http":
+        return " ".join(
+            str(part) for part in ("http", scheme.get("scheme"), scheme.get("bearerFormat")) if part
+        )
+    flows = scheme.get("flows") or {}
+    described = [
+        f"{flow}, scopes {', '.join(sorted(details.get('scopes') or {}))}"
+        for flow, details in sorted(flows.items())
+    ]
+    return f"{scheme.get('type')} {'; '.join(described)}".strip()
 
 
 def _hub_pattern(context: _Context) -> str | None:
@@ -151,12 +171,19 @@ def _with_examples(
         }
         body = resolve(context.document, raw.get("requestBody", {}))
         body_schema = body.get("content", {}).get("application/json", {}).get("schema")
-        success = [resolve(context.document, r) for s, r in raw["responses"].items() if str(s).startswith("2")]
+        success = [
+            resolve(context.document, r)
+            for s, r in raw["responses"].items()
+            if str(s).startswith("2")
+        ]
         result_schema = next(
             (r["content"]["application/json"]["schema"] for r in success if r.get("content")), None
         )
-        example = examples.operation(op, parameters, body_schema, result_schema, version, error_model)
-        result.append(replace(op, example=example))
+        example = examples.operation(
+            op, parameters, body_schema, result_schema, version, error_model
+        )
+        usage = examples.usage(op, parameters, body_schema)
+        result.append(replace(op, example=example, usage=usage))
     return tuple(result)
 
 
@@ -197,18 +224,22 @@ def _operation(
     path_parameters.sort(key=lambda p: path_order.index(p.wire_name))
     responses = _responses(context, place, operation)
     paging = _paging(context, place, operation, responses, models)
+    result = _result(method, path, _acts(method, operation), responses, paging)
+    if result.kind == "exists":
+        # A missing resource is the answer False, not an error.
+        responses = tuple(replace(r, raises=None) if r.status == "404" else r for r in responses)
     return ir.Operation(
         operation_id=operation["operationId"],
         method_name=python_name(operation["operationId"]),
         http_method=method.upper(),
         path=path,
         summary=_one_line(operation.get("summary") or operation.get("description") or ""),
-        description=docstring_text(operation.get("description", "")),
+        description=_text(operation.get("description", "")),
         hub=hub,
         api_version=api_version,
         parameters=tuple(path_parameters + query_parameters),
         body=_body(context, place, operation.get("requestBody"), taken, models),
-        result=_result(method, path, _acts(method, operation), responses, paging),
+        result=result,
         paging=paging,
         responses=responses,
     )
@@ -223,6 +254,7 @@ def _parameter(
     if "schema" not in parameter:
         raise context.fail(place, "a parameter needs a schema")
     schema = resolve(context.document, parameter["schema"])
+    wire = _schema(context, parameter["schema"])
     wire_name = parameter["name"]
     required = bool(parameter.get("required", False))
     name = python_name(parameter.get("x-client-name", wire_name), taken)
@@ -243,29 +275,51 @@ def _parameter(
         annotation=annotation,
         default=default,
         description=_one_line(parameter.get("description", "")),
-        check=_check(wire_name, name, schema),
+        check=_check(wire_name, name, wire),
+        schema=wire,
     )
 
 
-def _check(wire_name: str, name: str, schema: dict[str, Any]) -> str | None:
+# The schema's constraints, by their keyword in OpenAPI and their name in the IR and the runtime.
+_CONSTRAINTS = (
+    ("pattern", "pattern"),
+    ("minLength", "min_length"),
+    ("maxLength", "max_length"),
+    ("minimum", "minimum"),
+    ("maximum", "maximum"),
+    ("minItems", "min_items"),
+    ("maxItems", "max_items"),
+)
+
+
+def _check(wire_name: str, name: str, schema: ir.Schema) -> str | None:
     """The runtime validation call for a value constrained by its schema, or None."""
-    options = []
-    if "enum" in schema:
-        options.append(f"allowed={tuple(schema['enum'])!r}")
-    for key, option in (
-        ("pattern", "pattern"),
-        ("minLength", "min_length"),
-        ("maxLength", "max_length"),
-        ("minimum", "minimum"),
-        ("maximum", "maximum"),
-        ("minItems", "min_items"),
-        ("maxItems", "max_items"),
-    ):
-        if key in schema:
-            options.append(f"{option}={schema[key]!r}")
+    options = [f"allowed={schema.enum!r}"] if schema.enum else []
+    for _, option in _CONSTRAINTS:
+        value = getattr(schema, option)
+        if value is not None:
+            options.append(f"{option}={value!r}")
     if not options:
         return None
     return f"check({wire_name!r}, {name}, {', '.join(options)})"
+
+
+def _schema(context: _Context, raw: Any) -> ir.Schema:
+    """The wire type and constraints of a schema, for the docs and the diff."""
+    model = context.model_name(raw)
+    if model:
+        return ir.Schema("model", model=model)
+    schema = resolve(context.document, raw)
+    kind = schema.get("type") or "any"
+    default = schema.get("default")
+    return ir.Schema(
+        type=kind,
+        format=schema.get("format"),
+        items=_schema(context, schema.get("items", {})) if kind == "array" else None,
+        enum=tuple(schema.get("enum", ())),
+        default=tuple(default) if isinstance(default, list) else default,
+        **{option: schema.get(keyword) for keyword, option in _CONSTRAINTS},
+    )
 
 
 def _body(
@@ -286,22 +340,42 @@ def _body(
         raise context.fail(place + ("content",), f"unsupported content type {unsupported[0]!r}")
     json_schema = content.get("application/json", {}).get("schema")
     model = context.model_name(json_schema)
+    first_schema = next(iter(content.values()), None) or {}
     name = python_name(body.get("x-body-name", "message" if model is None else model), taken)
     taken.add(name)
-    description = _one_line(body.get("description", ""))
-    if content_types == ("application/json",) and model:
-        encoder = f"encode_json({name}.to_wire())"
-        if body.get("x-ms-client-flatten"):
-            fields = _flattened(context, place, models[model], taken)
-            argument = f"{model}({', '.join(f'{f.python_name}={f.python_name}' for f in fields)})"
-            return ir.Body(name, model, description, encoder, content_types, False, fields, argument)
-        return ir.Body(name, model, description, encoder, content_types, False, (), name)
-    if content_types == ("application/json",):
+    # Raw content by default: str, bytes or a JSON value, with a content_type= override.
+    raw_body = ir.Body(
+        python_name=name,
+        annotation="Content",
+        description=_one_line(body.get("description", "")),
+        encoder=f"encode_content({name}, {CONTENT_TYPE_ARGUMENT})",
+        content_types=content_types,
+        takes_content_type=True,
+        required=bool(body.get("required", False)),
+        schema=_schema(context, json_schema or first_schema.get("schema", {})),
+        argument=name,
+    )
+    if content_types != ("application/json",):
+        return raw_body
+    if model is None:
         annotation = _python_type(context, place, json_schema or {}, sequence="Sequence")
-        encoder = f"encode_json({name})"
-        return ir.Body(name, annotation, description, encoder, content_types, False, (), name)
-    encoder = f"encode_content({name}, {CONTENT_TYPE_ARGUMENT})"
-    return ir.Body(name, "Content", description, encoder, content_types, True, (), name)
+        return replace(
+            raw_body,
+            annotation=annotation,
+            encoder=f"encode_json({name})",
+            takes_content_type=False,
+        )
+    model_body = replace(
+        raw_body,
+        annotation=model,
+        encoder=f"encode_json({name}.to_wire())",
+        takes_content_type=False,
+    )
+    if not body.get("x-ms-client-flatten"):
+        return model_body
+    fields = _flattened(context, place, models[model], taken)
+    argument = f"{model}({', '.join(f'{f.python_name}={f.python_name}' for f in fields)})"
+    return replace(model_body, flattened=fields, argument=argument)
 
 
 def _flattened(
@@ -331,8 +405,25 @@ def _responses(
             raise context.fail(
                 place + ("responses", status), "a response schema must be a $ref to a model"
             )
-        result.append(ir.Response(str(status), _one_line(response.get("description", "")), model))
+        description = _one_line(response.get("description", ""))
+        result.append(ir.Response(str(status), description, model, _raises(str(status))))
     return tuple(result)
+
+
+# The exception each error status becomes, as the runtime's error_class maps them.
+_ERRORS = {
+    "400": "BadRequestError",
+    "401": "AuthenticationError",
+    "403": "AuthenticationError",
+    "404": "NotFoundError",
+    "429": "ThrottledError",
+}
+
+
+def _raises(status: str) -> str | None:
+    if status.startswith(("1", "2", "3")):
+        return None
+    return _ERRORS.get(status, "ServiceError" if status.startswith("5") else "ApiError")
 
 
 def _paging(
@@ -352,7 +443,9 @@ def _paging(
     fields = {f.wire_name: f for f in models[page_model].fields}
     items_name, next_link_name = pageable.get("itemName", "value"), pageable.get("nextLinkName")
     if items_name not in fields or next_link_name not in fields:
-        raise context.fail(place, f"{page_model} needs the fields {items_name!r} and {next_link_name!r}")
+        raise context.fail(
+            place, f"{page_model} needs the fields {items_name!r} and {next_link_name!r}"
+        )
     items_schema = context.schemas[page_model]["properties"][items_name]
     item_model = context.model_name(items_schema.get("items"))
     if item_model is None:
@@ -376,7 +469,9 @@ def _is_existence_check(method: str, path: str, statuses: set[str]) -> bool:
     """A bodiless GET or HEAD that documents 404, or any HEAD on a named resource (some documents
     leave out the 404 that the service answers for a missing connection)."""
     names_resource = any(variable != HUB for variable in re.findall(r"{([^}]+)}", path))
-    return (method in ("get", "head") and "404" in statuses) or (method == "head" and names_resource)
+    return (method in ("get", "head") and "404" in statuses) or (
+        method == "head" and names_resource
+    )
 
 
 def _result(
@@ -393,20 +488,32 @@ def _result(
     model = next((r.model for r in success if r.model), None)
     if paging is not None:
         item = paging.item_model
-        return ir.Result("paged", f"Iterator[{item}]", f"AsyncIterator[{item}]", item)
+        return ir.Result(
+            "paged",
+            f"Iterator[{item}]",
+            f"AsyncIterator[{item}]",
+            item,
+            f"every {item}, fetching further pages as iteration reaches them.",
+        )
     if model is None and _is_existence_check(method, path, statuses):
-        return ir.Result("exists", "bool", "bool", None)
+        return ir.Result(
+            "exists", "bool", "bool", None, "True if it exists, False if the service answers 404."
+        )
     if model is None:
-        return ir.Result("none", "None", "None", None)
+        return ir.Result("none", "None", "None", None, "")
     if acts:
         # The services answer actions with an empty body as often as with the documented one.
-        return ir.Result("optional_model", f"{model} | None", f"{model} | None", model)
-    return ir.Result("model", model, model, model)
+        return ir.Result(
+            "optional_model", f"{model} | None", f"{model} | None", model, f"the service's {model}."
+        )
+    return ir.Result("model", model, model, model, f"the service's {model}.")
 
 
 def _error_model(context: _Context, ops: tuple[ir.Operation, ...]) -> str | None:
     """The one model error responses use; a spec with two cannot be served by one client."""
-    models = {r.model for op in ops for r in op.responses if not r.status.startswith("2") and r.model}
+    models = {
+        r.model for op in ops for r in op.responses if not r.status.startswith("2") and r.model
+    }
     if len(models) > 1:
         raise context.fail(("paths",), f"error responses use different models: {sorted(models)}")
     return models.pop() if models else None
@@ -435,7 +542,7 @@ def _model(context: _Context, name: str, schema: dict[str, Any]) -> ir.Model:
         )
     # Required fields first: dataclass fields without defaults must precede those with them.
     fields.sort(key=lambda f: not f.required)
-    return ir.Model(name, docstring_text(schema.get("description", "")), tuple(fields))
+    return ir.Model(name, _text(schema.get("description", "")), tuple(fields))
 
 
 def _field(
@@ -472,10 +579,13 @@ def _field(
         description=description,
         decode=decoded,
         encode=encode,
+        schema=_schema(context, schema),
     )
 
 
-def _refuse_unsupported(context: _Context, place: tuple[object, ...], schema: dict[str, Any]) -> None:
+def _refuse_unsupported(
+    context: _Context, place: tuple[object, ...], schema: dict[str, Any]
+) -> None:
     for key in _UNSUPPORTED_SCHEMA_KEYS:
         if key in schema:
             raise context.fail(place + (key,), f"unsupported construct {key!r}")
@@ -504,7 +614,9 @@ def _python_type(
         return "dict[str, Any]"
     if kind is None:
         return "Any"
-    raise context.fail(place, f"unsupported schema type {kind!r} (inline objects need a $ref model)")
+    raise context.fail(
+        place, f"unsupported schema type {kind!r} (inline objects need a $ref model)"
+    )
 
 
 def _literal(value: Any) -> str:

@@ -35,7 +35,9 @@ def build(specs_dir: Path, root: Path, templates: Path = TEMPLATES) -> list[Rend
     """Every generated file, rendered and formatted, in memory; the manifest last."""
     rendered = render(load_services(specs_dir, root), templates)
     formatted = [
-        RenderedFile(f.path, format_python(f.path, f.text) if f.path.endswith(".py") else f.text, f.source)
+        RenderedFile(
+            f.path, format_python(f.path, f.text) if f.path.endswith(".py") else f.text, f.source
+        )
         for f in rendered
     ]
     listing = manifest([f.path for f in formatted])

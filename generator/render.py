@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,23 @@ def python_literal(value: Any) -> str:
     return repr(value)
 
 
+_QUOTE_RUN = re.compile(r'"(?="|$)')
+
+
+def docstring(text: str) -> str:
+    """Spec prose made safe inside a triple-quoted docstring: it can never end the string early.
+
+    Backslashes are doubled, and every quote followed by another quote or by the end is escaped,
+    so neither three quotes in a row nor a closing quote can form.
+    """
+    return _QUOTE_RUN.sub(r'\\"', text.replace("\\", "\\\\"))
+
+
+def table_cell(value: object) -> str:
+    """Text that stays inside one Markdown table cell."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
 def docstring_lines(text: str, indent: int, width: int = 100) -> str:
     """Wrap one docstring entry to the line length; continuation lines get four more spaces."""
     lines = textwrap.wrap(
@@ -53,6 +71,8 @@ def environment(templates: Path = TEMPLATES) -> Environment:
     )
     env.filters["literal"] = python_literal
     env.filters["docwrap"] = docstring_lines
+    env.filters["docstring"] = docstring
+    env.filters["cell"] = table_cell
     return env
 
 
@@ -66,7 +86,9 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
                 source=source or "the templates", package_version=PACKAGE_VERSION, **context
             )
         except TemplateError as error:
-            raise GeneratorError(f"templates/{template}: rendering {path} failed: {error}") from None
+            raise GeneratorError(
+                f"templates/{template}: rendering {path} failed: {error}"
+            ) from None
         files.append(RenderedFile(path, text, source))
 
     add("pyproject.toml", "package/pyproject.toml.jinja", None)
@@ -79,9 +101,16 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
     for service in services:
         package = f"realtime_rest/{service.name}"
         add(f"{package}/__init__.py", "service/__init__.py.jinja", None, service=service)
+        # Every version of the service feeds its matrix and changelog.
+        add(f"docs/{service.name}/README.md", "docs/service.md.jinja", None, service=service)
         for version in service.versions:
             _render_version(add, service, version)
     return files
+
+
+def render_comparison(comparison: ir.Comparison, templates: Path = TEMPLATES) -> str:
+    """The Markdown report of `generator diff`, laid out as the changelog's sections are."""
+    return environment(templates).get_template("docs/diff.md.jinja").render(comparison=comparison)
 
 
 def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
@@ -89,7 +118,19 @@ def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
     imports = version.imports
     common = {"service": service, "version": version}
     add(f"{folder}/__init__.py", "version/__init__.py.jinja", version.spec_path, **common)
-    add(f"{folder}/models.py", "version/models.py.jinja", version.spec_path, imports=imports.models, **common)
+    add(
+        f"docs/{service.name}/{version.module}.md",
+        "docs/version.md.jinja",
+        version.spec_path,
+        **common,
+    )
+    add(
+        f"{folder}/models.py",
+        "version/models.py.jinja",
+        version.spec_path,
+        imports=imports.models,
+        **common,
+    )
     add(
         f"{folder}/_operations.py",
         "version/_operations.py.jinja",

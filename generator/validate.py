@@ -91,7 +91,9 @@ def _check_operation_ids(spec: LoadedSpec) -> None:
             raise SpecError(spec.path, place, "every operation needs an operationId")
         if operation_id in seen:
             raise SpecError(
-                spec.path, place, f"duplicate operationId {operation_id!r} (also at {seen[operation_id]})"
+                spec.path,
+                place,
+                f"duplicate operationId {operation_id!r} (also at {seen[operation_id]})",
             )
         seen[operation_id] = place
 
@@ -109,6 +111,8 @@ def _check_path_parameters(spec: LoadedSpec) -> None:
             parameter = declared.get(variable)
             place = json_path(("paths", path, method, "parameters"))
             if parameter is None:
-                raise SpecError(spec.path, place, f"path variable {{{variable}}} has no path parameter")
+                raise SpecError(
+                    spec.path, place, f"path variable {{{variable}}} has no path parameter"
+                )
             if parameter.get("required") is not True:
                 raise SpecError(spec.path, place, f"path parameter {variable!r} must be required")

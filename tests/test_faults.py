@@ -47,7 +47,9 @@ class Handler(BaseHTTPRequestHandler):
         reply = self.script.replies.pop(0)
         if reply == "reset":
             # Close with RST: the client sees a connection reset, not a response.
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+            )
             self.connection.close()
             return
         if isinstance(reply, tuple) and reply[0] == "slow":
@@ -77,7 +79,9 @@ def server() -> Iterator[tuple[str, Script]]:
 
 
 def client(endpoint: str, **options: Any) -> SignalRClient:
-    return SignalRClient(endpoint, AccessKey("fault-test-key"), hub="chat", retry_policy=FAST, **options)
+    return SignalRClient(
+        endpoint, AccessKey("fault-test-key"), hub="chat", retry_policy=FAST, **options
+    )
 
 
 def test_a_503_then_202_is_retried_and_succeeds(server: tuple[str, Script]) -> None:
@@ -87,8 +91,14 @@ def test_a_503_then_202_is_retried_and_succeeds(server: tuple[str, Script]) -> N
     with client(endpoint) as signalr:
         assert signalr.send_to_all("newMessage", arguments=["hi"]) is None
 
-    assert [path for _, path, _ in script.received] == ["/api/hubs/chat/:send?api-version=2022-06-01"] * 2
-    assert script.received[0][2] == script.received[1][2] == b'{"target":"newMessage","arguments":["hi"]}'
+    assert [path for _, path, _ in script.received] == [
+        "/api/hubs/chat/:send?api-version=2022-06-01"
+    ] * 2
+    assert (
+        script.received[0][2]
+        == script.received[1][2]
+        == b'{"target":"newMessage","arguments":["hi"]}'
+    )
 
 
 def test_retry_after_is_honoured(server: tuple[str, Script]) -> None:
@@ -122,7 +132,9 @@ def test_a_connection_reset_on_a_send_is_not_sent_twice(server: tuple[str, Scrip
     assert "POST http://127.0.0.1" in str(raised.value)
 
 
-def test_a_response_slower_than_the_timeout_fails_without_hanging(server: tuple[str, Script]) -> None:
+def test_a_response_slower_than_the_timeout_fails_without_hanging(
+    server: tuple[str, Script],
+) -> None:
     endpoint, script = server
     script.replies += [("slow", 2.0)]
 
@@ -164,7 +176,9 @@ def test_a_malformed_json_body_is_a_typed_error(server: tuple[str, Script]) -> N
     assert "not valid JSON" in raised.value.message
 
 
-def test_5xx_retries_end_in_a_service_error_for_the_async_client(server: tuple[str, Script]) -> None:
+def test_5xx_retries_end_in_a_service_error_for_the_async_client(
+    server: tuple[str, Script],
+) -> None:
     endpoint, script = server
     script.replies += [(502, {}, b""), (502, {}, b""), (502, {}, b"")]
 

@@ -54,6 +54,8 @@ def test_generates_the_package_layout(project: Path) -> None:
         f"{version}/__init__.py",
         "realtime_rest/webpubsub/__init__.py",
         "tests/webpubsub/test_v2099_01_01.py",
+        "docs/webpubsub/README.md",
+        "docs/webpubsub/v2099_01_01.md",
         MANIFEST,
     } <= files
     manifest = (project / "generated" / MANIFEST).read_text().splitlines()
@@ -89,8 +91,10 @@ def test_files_no_spec_produces_any_more_are_removed_and_others_kept(project: Pa
     stranger = project / "generated/notes.txt"
     stranger.write_text("kept")
     stale = project / "generated/realtime_rest/webpubsub/v2099_01_01/models.py"
-    (project / "specs/webpubsub/2099-01-01.yaml").rename(project / "specs/webpubsub/2099-02-01.yaml")
-    edit_spec_version = (project / "specs/webpubsub/2099-02-01.yaml")
+    (project / "specs/webpubsub/2099-01-01.yaml").rename(
+        project / "specs/webpubsub/2099-02-01.yaml"
+    )
+    edit_spec_version = project / "specs/webpubsub/2099-02-01.yaml"
     edit_spec_version.write_text(edit_spec_version.read_text().replace("2099-01-01", "2099-02-01"))
 
     code, _ = run(project, "generate")
@@ -114,20 +118,28 @@ def test_changing_one_description_changes_only_its_lines(project: Path) -> None:
     after = snapshot(project / "generated")
 
     changed = {path for path in after if after[path] != before.get(path)}
-    assert changed == {
+    clients = {
         "realtime_rest/webpubsub/v2099_01_01/_client.py",
         "realtime_rest/webpubsub/v2099_01_01/_async_client.py",
     }
+    assert changed == clients | {"docs/webpubsub/v2099_01_01.md"}
+    expected = {
+        path: (
+            "        :param excluded: Excluded connection Ids.",
+            "        :param excluded: Connection ids that do not receive the message.",
+        )
+        for path in clients
+    }
+    expected["docs/webpubsub/v2099_01_01.md"] = (
+        "| `excluded` | query `excluded` | array of string | no |  |  | Excluded connection Ids. |",
+        "| `excluded` | query `excluded` | array of string | no |  |  |"
+        " Connection ids that do not receive the message. |",
+    )
     for path in changed:
         old, new = before[path].decode().splitlines(), after[path].decode().splitlines()
         assert len(old) == len(new)
         differing = [(a, b) for a, b in zip(old, new) if a != b]
-        assert differing == [
-            (
-                "        :param excluded: Excluded connection Ids.",
-                "        :param excluded: Connection ids that do not receive the message.",
-            )
-        ]
+        assert differing == [expected[path]]
 
 
 def test_one_version_can_be_generated_alone(project: Path) -> None:
@@ -157,8 +169,18 @@ def test_names_that_are_keywords_or_builtins_get_a_trailing_underscore(project: 
         if isinstance(node, ast.FunctionDef) and node.name == "send_to_all"
     )
     names = [argument.arg for argument in signature.args.kwonlyargs]
-    assert names == ["excluded", "filter_", "message_ttl_seconds", "from_", "id_", "type_", "content_type"]
-    operations = (project / "generated/realtime_rest/webpubsub/v2099_01_01/_operations.py").read_text()
+    assert names == [
+        "excluded",
+        "filter_",
+        "message_ttl_seconds",
+        "from_",
+        "id_",
+        "type_",
+        "content_type",
+    ]
+    operations = (
+        project / "generated/realtime_rest/webpubsub/v2099_01_01/_operations.py"
+    ).read_text()
     assert '("from", from_)' in operations
 
 
@@ -192,7 +214,9 @@ def test_hostile_descriptions_stay_inert_inside_docstrings(project: Path) -> Non
         operation["summary"] = 'Say "hi" \\ then """ leave'
         operation["parameters"][2]["description"] = HOSTILE
         document["components"]["schemas"]["GroupMember"]["description"] = HOSTILE
-        document["components"]["schemas"]["GroupMember"]["properties"]["userId"]["description"] = HOSTILE
+        document["components"]["schemas"]["GroupMember"]["properties"]["userId"][
+            "description"
+        ] = HOSTILE
 
     edit_spec(project, change)
     code, output = run(project, "generate")
@@ -201,7 +225,9 @@ def test_hostile_descriptions_stay_inert_inside_docstrings(project: Path) -> Non
     folder = project / "generated/realtime_rest/webpubsub/v2099_01_01"
     client_tree = ast.parse((folder / "_client.py").read_text())
     method = next(
-        node for node in ast.walk(client_tree) if isinstance(node, ast.FunctionDef) and node.name == "send_to_all"
+        node
+        for node in ast.walk(client_tree)
+        if isinstance(node, ast.FunctionDef) and node.name == "send_to_all"
     )
     docstring = ast.get_docstring(method) or ""
     assert docstring.startswith('Say "hi" \\ then """ leave\n')
@@ -209,7 +235,11 @@ def test_hostile_descriptions_stay_inert_inside_docstrings(project: Path) -> Non
     parameter = docstring[docstring.index(":param excluded:") :].split(":param", 2)[1]
     assert " ".join(parameter.split()) == "excluded: " + " ".join(HOSTILE.split())
     models_tree = ast.parse((folder / "models.py").read_text())
-    member = next(node for node in models_tree.body if isinstance(node, ast.ClassDef) and node.name == "GroupMember")
+    member = next(
+        node
+        for node in models_tree.body
+        if isinstance(node, ast.ClassDef) and node.name == "GroupMember"
+    )
     # black indents continuation lines and puts a space before closing quotes after a quote.
     assert (ast.get_docstring(member) or "").rstrip() == HOSTILE
     # Nothing but the expected statements: no spec text escaped into code.
@@ -222,11 +252,15 @@ BAD_INPUT = {
         "specs/webpubsub/2099-01-01.yaml: line 5, column 10: invalid YAML",
     ),
     "fails validation": (
-        lambda text: text.replace("        default: https://contoso", "        defaults: https://contoso"),
+        lambda text: text.replace(
+            "        default: https://contoso", "        defaults: https://contoso"
+        ),
         "specs/webpubsub/2099-01-01.yaml: $.servers[0].variables.endpoint:",
     ),
     "unresolvable $ref": (
-        lambda text: text.replace('$ref: "#/components/parameters/Group"', '$ref: "#/components/parameters/Team"', 1),
+        lambda text: text.replace(
+            '$ref: "#/components/parameters/Group"', '$ref: "#/components/parameters/Team"', 1
+        ),
         "specs/webpubsub/2099-01-01.yaml: $.paths['/api/hubs/{hub}/groups/{group}'].head.parameters[2]['$ref']: "
         "unresolvable $ref '#/components/parameters/Team'",
     ),
@@ -236,7 +270,9 @@ BAD_INPUT = {
         "duplicate operationId 'GroupExists'",
     ),
     "path variable without parameter": (
-        lambda text: text.replace("/api/hubs/{hub}/users/{userId}:", "/api/hubs/{hub}/users/{user}:"),
+        lambda text: text.replace(
+            "/api/hubs/{hub}/users/{userId}:", "/api/hubs/{hub}/users/{user}:"
+        ),
         "specs/webpubsub/2099-01-01.yaml: $.paths['/api/hubs/{hub}/users/{user}'].head.parameters: "
         "path variable {user} has no path parameter",
     ),
@@ -249,14 +285,18 @@ BAD_INPUT = {
         "unsupported construct 'oneOf'",
     ),
     "duplicate key": (
-        lambda text: text.replace("  version: 2099-01-01\n", "  version: 2099-01-01\n  version: 2099-01-02\n"),
+        lambda text: text.replace(
+            "  version: 2099-01-01\n", "  version: 2099-01-01\n  version: 2099-01-02\n"
+        ),
         "specs/webpubsub/2099-01-01.yaml: line 6, column 3: invalid YAML: duplicate key 'version'",
     ),
 }
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
-def test_bad_input_gives_one_clear_line_exit_1_and_leaves_generated_untouched(project: Path, case: str) -> None:
+def test_bad_input_gives_one_clear_line_exit_1_and_leaves_generated_untouched(
+    project: Path, case: str
+) -> None:
     run(project, "generate")
     before = snapshot(project / "generated")
     spec = project / SAMPLE_SPEC

@@ -22,7 +22,15 @@ def test_the_generated_package_installs_and_imports_in_a_clean_environment(tmp_p
     venv.create(tmp_path / "env", with_pip=True)
     python = tmp_path / "env" / "bin" / "python"
     install = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(GENERATED)],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(GENERATED),
+        ],
         capture_output=True,
         text=True,
     )

@@ -62,7 +62,9 @@ class Replies:
         return reply
 
 
-SEND = Request("POST", "/api/hubs/chat/:send", query=[("api-version", "2024-12-01")], body=encode_content("hi"))
+SEND = Request(
+    "POST", "/api/hubs/chat/:send", query=[("api-version", "2024-12-01")], body=encode_content("hi")
+)
 CHECK = Request("HEAD", "/api/hubs/chat/users/u1", query=[("api-version", "2024-12-01")])
 
 
@@ -103,7 +105,9 @@ def test_entra_id_tokens_are_cached_until_shortly_before_they_expire() -> None:
 
         def get_token(self, *scopes: str, **kwargs: Any) -> Any:
             self.calls.append(scopes)
-            return type("Token", (), {"token": f"token-{len(self.calls)}", "expires_on": time.time() + 3600})()
+            return type(
+                "Token", (), {"token": f"token-{len(self.calls)}", "expires_on": time.time() + 3600}
+            )()
 
     credential = Credential()
     replies = Replies(httpx.Response(202), httpx.Response(202))
@@ -131,9 +135,14 @@ def test_a_reverse_proxy_receives_the_request_but_the_token_names_the_service() 
     [
         (f"Endpoint={ENDPOINT};AccessKey={KEY};Version=1.0;", ENDPOINT),
         (f"Endpoint={ENDPOINT}/;AccessKey={KEY};Version=1.0", ENDPOINT),
-        (f"endpoint=http://localhost;accesskey={KEY};version=1.0;port=8080;", "http://localhost:8080"),
-        (f"Endpoint={ENDPOINT};AccessKey={KEY};Version=1.0;ServerEndpoint=https://server.example.com;",
-         "https://server.example.com"),
+        (
+            f"endpoint=http://localhost;accesskey={KEY};version=1.0;port=8080;",
+            "http://localhost:8080",
+        ),
+        (
+            f"Endpoint={ENDPOINT};AccessKey={KEY};Version=1.0;ServerEndpoint=https://server.example.com;",
+            "https://server.example.com",
+        ),
     ],
 )
 def test_connection_strings_are_parsed(text: str, endpoint: str) -> None:
@@ -149,11 +158,19 @@ def test_connection_strings_are_parsed(text: str, endpoint: str) -> None:
         (f"Endpoint={ENDPOINT};Version=1.0;", "AccessKey is missing"),
         (f"Endpoint={ENDPOINT};{KEY.rstrip('=')};Version=1.0;", "segment 2 has no '='"),
         (f"Endpoint=contoso;AccessKey={KEY};Version=1.0;", "is not an http(s) URL"),
-        (f"Endpoint={ENDPOINT};AccessKey={KEY};Version=2.0;", "unsupported connection string Version '2.0'"),
-        (f"Endpoint={ENDPOINT};AccessKey={KEY};Version=1.0;Port=http;", "Port 'http' is not a port number"),
+        (
+            f"Endpoint={ENDPOINT};AccessKey={KEY};Version=2.0;",
+            "unsupported connection string Version '2.0'",
+        ),
+        (
+            f"Endpoint={ENDPOINT};AccessKey={KEY};Version=1.0;Port=http;",
+            "Port 'http' is not a port number",
+        ),
     ],
 )
-def test_malformed_connection_strings_say_what_is_wrong_without_the_key(text: str, message: str) -> None:
+def test_malformed_connection_strings_say_what_is_wrong_without_the_key(
+    text: str, message: str
+) -> None:
     with pytest.raises(ConnectionStringError) as raised:
         ConnectionString.parse(text)
     assert message in str(raised.value)
@@ -178,8 +195,15 @@ def test_message_bodies_are_encoded_by_their_python_type() -> None:
 
 
 def test_query_sequences_repeat_and_none_is_left_out() -> None:
-    request = Request("GET", "/x", query=[("excluded", ["a", "b"]), ("filter", None), ("flag", True), ("top", 3)])
-    assert request.query_pairs() == [("excluded", "a"), ("excluded", "b"), ("flag", "true"), ("top", "3")]
+    request = Request(
+        "GET", "/x", query=[("excluded", ["a", "b"]), ("filter", None), ("flag", True), ("top", 3)]
+    )
+    assert request.query_pairs() == [
+        ("excluded", "a"),
+        ("excluded", "b"),
+        ("flag", "true"),
+        ("top", "3"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -193,7 +217,9 @@ def test_query_sequences_repeat_and_none_is_left_out() -> None:
         ("admin", {"allowed": ("sendToGroup", "joinLeaveGroup")}, "must be one of"),
     ],
 )
-def test_constraint_violations_name_the_parameter(value: Any, constraints: Any, message: str) -> None:
+def test_constraint_violations_name_the_parameter(
+    value: Any, constraints: Any, message: str
+) -> None:
     with pytest.raises(ValueError) as raised:
         check("hub", value, **constraints)
     assert str(raised.value).startswith("hub ")
@@ -256,13 +282,18 @@ def test_error_responses_become_typed_errors_with_code_message_and_request_id() 
         pipeline(replies).send(SEND)
     error = raised.value
     assert (error.status, error.error_code, error.message, error.request_id) == (
-        401, "Unauthorized", "the token expired", "req-1",
+        401,
+        "Unauthorized",
+        "the token expired",
+        "req-1",
     )
     assert str(error) == "the token expired (status 401, code Unauthorized, request id req-1)"
 
 
 def test_a_malformed_error_body_still_gives_a_typed_error() -> None:
-    replies = Replies(httpx.Response(429, content=b"{not json", headers={"x-ms-error-code": "Throttled"}))
+    replies = Replies(
+        httpx.Response(429, content=b"{not json", headers={"x-ms-error-code": "Throttled"})
+    )
     with pytest.raises(ThrottledError) as raised:
         pipeline(replies, NO_RETRIES).send(SEND)
     assert raised.value.error_code == "Throttled"
@@ -275,7 +306,9 @@ def test_logs_show_requests_but_never_the_token(caplog: pytest.LogCaptureFixture
     with caplog.at_level(logging.DEBUG, logger="realtime_rest"):
         pipeline(replies).send(Request("GET", "/client", query=[("access_token", "secret-token")]))
     sent_token = replies.requests[0].headers["authorization"][7:]
-    assert "GET https://contoso.webpubsub.azure.com/client?access_token=REDACTED -> 202" in caplog.text
+    assert (
+        "GET https://contoso.webpubsub.azure.com/client?access_token=REDACTED -> 202" in caplog.text
+    )
     assert "secret-token" not in caplog.text and sent_token not in caplog.text
 
 

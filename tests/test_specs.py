@@ -46,7 +46,9 @@ def resolve(document: dict[str, Any], node: Any) -> Any:
     return node
 
 
-def parameters(document: dict[str, Any], path: str, operation: dict[str, Any]) -> list[dict[str, Any]]:
+def parameters(
+    document: dict[str, Any], path: str, operation: dict[str, Any]
+) -> list[dict[str, Any]]:
     shared = document["paths"][path].get("parameters", [])
     return [resolve(document, p) for p in [*shared, *operation.get("parameters", [])]]
 
@@ -95,7 +97,9 @@ def test_operation_ids_are_unique(name: str) -> None:
 def test_every_path_variable_is_a_required_path_parameter(name: str) -> None:
     document = load(name)
     for path, method, operation in operations(document):
-        declared = {p["name"]: p for p in parameters(document, path, operation) if p["in"] == "path"}
+        declared = {
+            p["name"]: p for p in parameters(document, path, operation) if p["in"] == "path"
+        }
         variables = re.findall(r"{([^}]+)}", path)
         assert sorted(declared) == sorted(variables), (method, path)
         assert all(p.get("required") is True for p in declared.values()), (method, path)
@@ -133,9 +137,18 @@ def test_every_ref_resolves_and_every_component_is_used(name: str) -> None:
 def test_both_ways_a_server_authenticates_are_declared_globally(name: str) -> None:
     document = load(name)
     schemes = document["components"]["securitySchemes"]
-    assert schemes["AccessKey"] == {**schemes["AccessKey"], "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    assert schemes["AccessKey"] == {
+        **schemes["AccessKey"],
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "JWT",
+    }
     flow = schemes["EntraId"]["flows"]["clientCredentials"]
-    scope = "https://webpubsub.azure.com/.default" if name.startswith("webpubsub") else "https://signalr.azure.com/.default"
+    scope = (
+        "https://webpubsub.azure.com/.default"
+        if name.startswith("webpubsub")
+        else "https://signalr.azure.com/.default"
+    )
     assert list(flow["scopes"]) == [scope]
     assert document["security"] == [{"AccessKey": []}, {"EntraId": [scope]}]
     assert document["servers"][0]["url"] == "{endpoint}"
@@ -155,7 +168,9 @@ def test_the_hub_and_group_rules_are_schema_constraints(name: str) -> None:
 
 def test_api_version_is_sent_as_the_documents_say(name: str) -> None:
     document = load(name)
-    expected_required = {"webpubsub/2020-10-01.yaml": False, "signalr/v1.yaml": None}.get(name, True)
+    expected_required = {"webpubsub/2020-10-01.yaml": False, "signalr/v1.yaml": None}.get(
+        name, True
+    )
     for path, method, operation in operations(document):
         found = [p for p in parameters(document, path, operation) if p["name"] == "api-version"]
         if expected_required is None:
@@ -204,6 +219,12 @@ def test_send_bodies_carry_the_content_types_the_service_reads() -> None:
             body = resolve(document, operation["requestBody"])
             assert body["required"] is True
             if name.startswith("webpubsub"):
-                assert sorted(body["content"]) == ["application/json", "application/octet-stream", "text/plain"]
+                assert sorted(body["content"]) == [
+                    "application/json",
+                    "application/octet-stream",
+                    "text/plain",
+                ]
             else:
-                assert body["content"] == {"application/json": {"schema": {"$ref": "#/components/schemas/PayloadMessage"}}}
+                assert body["content"] == {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/PayloadMessage"}}
+                }

@@ -27,7 +27,10 @@ def test_web_pubsub_tokens_are_signed_locally_with_the_claims_the_service_reads(
     client = WebPubSubClient.from_connection_string(CONNECTION_STRING, hub="chat")
 
     access = client.get_client_access_token(
-        user_id="ann", roles=["webpubsub.joinLeaveGroup.lobby"], groups=["lobby"], minutes_to_expire=5
+        user_id="ann",
+        roles=["webpubsub.joinLeaveGroup.lobby"],
+        groups=["lobby"],
+        minutes_to_expire=5,
     )
 
     assert access.base_url == "wss://contoso.webpubsub.azure.com/client/hubs/chat"
@@ -47,7 +50,8 @@ def test_web_pubsub_tokens_are_signed_locally_with_the_claims_the_service_reads(
 )
 def test_each_client_protocol_has_its_own_endpoint(protocol: Any, path: str) -> None:
     client = WebPubSubClient.from_connection_string(
-        "Endpoint=http://localhost;Port=8080;AccessKey=client-token-test-key-of-32-bytes-or-more;Version=1.0;", hub="chat"
+        "Endpoint=http://localhost;Port=8080;AccessKey=client-token-test-key-of-32-bytes-or-more;Version=1.0;",
+        hub="chat",
     )
 
     access = client.get_client_access_token(client_protocol=protocol)
@@ -86,11 +90,15 @@ def test_with_only_an_entra_credential_the_service_issues_the_token() -> None:
         return httpx.Response(200, json={"token": "issued-by-the-service"})
 
     client = WebPubSubClient(
-        "https://contoso.webpubsub.azure.com", EntraCredential(), hub="chat",
+        "https://contoso.webpubsub.azure.com",
+        EntraCredential(),
+        hub="chat",
         transport=httpx.MockTransport(service),
     )
 
-    access = client.get_client_access_token(user_id="ann", roles=["r1", "r2"], client_protocol="mqtt")
+    access = client.get_client_access_token(
+        user_id="ann", roles=["r1", "r2"], client_protocol="mqtt"
+    )
 
     assert access.token == "issued-by-the-service"
     assert access.base_url == "wss://contoso.webpubsub.azure.com/clients/mqtt/hubs/chat"
@@ -109,16 +117,23 @@ def test_the_async_client_asks_the_service_the_same_way() -> None:
 
     async def get() -> str:
         async with AsyncWebPubSubClient(
-            "https://contoso.webpubsub.azure.com", AsyncEntraCredential(), hub="chat",
+            "https://contoso.webpubsub.azure.com",
+            AsyncEntraCredential(),
+            hub="chat",
             transport=httpx.MockTransport(service),
         ) as client:
             return (await client.get_client_access_token(groups=["g"])).url
 
-    assert asyncio.run(get()) == "wss://contoso.webpubsub.azure.com/client/hubs/chat?access_token=issued-async"
+    assert (
+        asyncio.run(get())
+        == "wss://contoso.webpubsub.azure.com/client/hubs/chat?access_token=issued-async"
+    )
 
 
 def test_a_version_without_generate_token_needs_the_access_key() -> None:
-    client = WebPubSubClient2020("https://contoso.webpubsub.azure.com", EntraCredential(), hub="chat")
+    client = WebPubSubClient2020(
+        "https://contoso.webpubsub.azure.com", EntraCredential(), hub="chat"
+    )
 
     with pytest.raises(TypeError) as raised:
         client.get_client_access_token()
@@ -137,12 +152,17 @@ def test_signalr_negotiation_names_the_hub_url_and_the_user() -> None:
         f"Endpoint=https://contoso.service.signalr.net;AccessKey={KEY};Version=1.0;", hub="chat"
     )
 
-    negotiation = client.get_client_negotiation(user_id="ann", claims={"tier": "gold"}, minutes_to_expire=10)
+    negotiation = client.get_client_negotiation(
+        user_id="ann", claims={"tier": "gold"}, minutes_to_expire=10
+    )
 
     assert negotiation.url == "https://contoso.service.signalr.net/client/?hub=chat"
     claims = decode(negotiation.access_token, negotiation.url)
     assert (claims["nameid"], claims["tier"], claims["exp"] - claims["iat"]) == ("ann", "gold", 600)
-    assert negotiation.to_wire() == {"url": negotiation.url, "accessToken": negotiation.access_token}
+    assert negotiation.to_wire() == {
+        "url": negotiation.url,
+        "accessToken": negotiation.access_token,
+    }
     assert negotiation.access_token not in repr(negotiation)
 
 
