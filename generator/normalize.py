@@ -504,7 +504,11 @@ def _result(
     if acts:
         # The services answer actions with an empty body as often as with the documented one.
         return ir.Result(
-            "optional_model", f"{model} | None", f"{model} | None", model, f"the service's {model}."
+            "optional_model",
+            f"{model} | None",
+            f"{model} | None",
+            model,
+            f"the service's {model}, or None when it answers without a body.",
         )
     return ir.Result("model", model, model, model, f"the service's {model}.")
 

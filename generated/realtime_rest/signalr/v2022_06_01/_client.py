@@ -88,7 +88,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :param excluded: Excluded connection Ids
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -139,7 +139,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :param reason: The reason of the connection close.
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -168,7 +168,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param arguments: The arguments of the PayloadMessage.
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -252,7 +252,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :param excluded: Excluded connection Ids
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -280,7 +280,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param connection_id: Target connection Id
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -307,7 +307,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param connection_id: Target connection Id
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -332,7 +332,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param connection_id: Target connection Id
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -413,7 +413,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param arguments: The arguments of the PayloadMessage.
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
@@ -473,7 +473,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
             limitation, only the latest updated 100 groups will be reserved among all groups the
             user joined without TTL. If ttl = 0, only the current connected connections of the
             target user will be added to the target group.
-        :returns: the service's ServiceResponse.
+        :returns: the service's ServiceResponse, or None when it answers without a body.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
