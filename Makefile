@@ -30,7 +30,7 @@ validate: $(INSTALLED)
 test: $(INSTALLED) $(PRISM)
 	$(PY) -m pytest
 	$(PY) -m generator check
-	$(PY) -m mypy --strict generated/realtime_rest
+	$(PY) -m mypy --strict generated/realtime_rest generator
 
 clean:
 	rm -rf $(VENV)

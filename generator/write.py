@@ -55,7 +55,7 @@ def write(out_dir: Path, files: dict[str, str], *, remove_stale: bool = True) ->
 
 def unified_diff(out_dir: Path, files: dict[str, str]) -> str:
     changes = plan(out_dir, files)
-    chunks = []
+    chunks: list[str] = []
     for path in (*changes.written, *changes.removed):
         before = _read(out_dir / path) or ""
         after = files.get(path, "")
