@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator import ir
-from generator.format import format_python
+from generator.format import format_all
 from generator.load import find_specs, load_spec
 from generator.merge import merge
 from generator.normalize import normalize
@@ -34,11 +34,7 @@ def load_services(specs_dir: Path, root: Path) -> list[ir.Service]:
 def build(specs_dir: Path, root: Path, templates: Path = TEMPLATES) -> list[RenderedFile]:
     """Every generated file, rendered and formatted, in memory; the manifest last."""
     rendered = render(load_services(specs_dir, root), templates)
-    formatted = [
-        RenderedFile(
-            f.path, format_python(f.path, f.text) if f.path.endswith(".py") else f.text, f.source
-        )
-        for f in rendered
-    ]
-    listing = manifest([f.path for f in formatted])
-    return [*formatted, RenderedFile(MANIFEST, listing, None)]
+    python = [f for f in rendered if f.path.endswith(".py")]
+    formatted = dict(zip([f.path for f in python], format_all([(f.path, f.text) for f in python])))
+    files = [RenderedFile(f.path, formatted.get(f.path, f.text), f.source) for f in rendered]
+    return [*files, RenderedFile(MANIFEST, manifest([f.path for f in files]), None)]

@@ -16,3 +16,9 @@ def project(tmp_path: Path) -> Path:
     """A project folder with the sample spec and nothing generated yet."""
     shutil.copytree(FIXTURES / "specs", tmp_path / "specs")
     return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def format_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Black's results are cached for the test session only, never in the user's cache."""
+    monkeypatch.setenv("REALTIME_REST_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))

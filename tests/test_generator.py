@@ -12,6 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.format import format_all
 from generator.write import MANIFEST
 from tests.conftest import SAMPLE_SPEC
 
@@ -319,3 +320,26 @@ def test_bad_input_gives_one_clear_line_exit_1_and_leaves_generated_untouched(
     assert lines[0].startswith(f"error: {expected}"), lines[0]
     assert "Traceback" not in completed.stderr
     assert snapshot(project / "generated") == before
+
+
+def test_formatting_is_cached_by_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REALTIME_REST_CACHE", str(tmp_path))
+    files = [("a.py", "x=1\n"), ("b.py", "y = ( 2 )\n")]
+
+    assert format_all(files) == ["x = 1\n", "y = 2\n"]
+    entries = sorted((tmp_path / "black").iterdir())
+    assert len(entries) == 2
+    for entry in entries:
+        entry.write_text("# from the cache\n")
+    assert format_all(files) == ["# from the cache\n", "# from the cache\n"]
+    assert format_all([("c.py", "z=3\n")]) == ["z = 3\n"]
+
+
+def test_a_cache_that_cannot_be_written_only_costs_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("REALTIME_REST_CACHE", str(blocker))
+
+    assert format_all([("a.py", "x=1\n")]) == ["x = 1\n"]
