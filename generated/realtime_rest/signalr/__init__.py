@@ -6,15 +6,18 @@ The clients exported here follow the newest version, 2022-06-01. Pin a version b
 importing its module, for example ``realtime_rest.signalr.v1``.
 """
 
+from collections.abc import Mapping
 from types import ModuleType
 
-from realtime_rest.signalr import v1, v2022_06_01
+from realtime_rest._runtime.versions import Versions
 from realtime_rest.signalr.v2022_06_01 import AsyncSignalRClient, SignalRClient
 
-VERSIONS: dict[str, ModuleType] = {
-    "v1": v1,
-    "2022-06-01": v2022_06_01,
-}
+VERSIONS: Mapping[str, ModuleType] = Versions(
+    {
+        "v1": "realtime_rest.signalr.v1",
+        "2022-06-01": "realtime_rest.signalr.v2022_06_01",
+    }
+)
 """Every API version of the service, oldest first, by its API version string."""
 
 __all__ = ["AsyncSignalRClient", "VERSIONS", "SignalRClient"]

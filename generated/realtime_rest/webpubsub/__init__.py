@@ -6,15 +6,18 @@ The clients exported here follow the newest version, 2024-12-01. Pin a version b
 importing its module, for example ``realtime_rest.webpubsub.v2020_10_01``.
 """
 
+from collections.abc import Mapping
 from types import ModuleType
 
-from realtime_rest.webpubsub import v2020_10_01, v2024_12_01
+from realtime_rest._runtime.versions import Versions
 from realtime_rest.webpubsub.v2024_12_01 import AsyncWebPubSubClient, WebPubSubClient
 
-VERSIONS: dict[str, ModuleType] = {
-    "2020-10-01": v2020_10_01,
-    "2024-12-01": v2024_12_01,
-}
+VERSIONS: Mapping[str, ModuleType] = Versions(
+    {
+        "2020-10-01": "realtime_rest.webpubsub.v2020_10_01",
+        "2024-12-01": "realtime_rest.webpubsub.v2024_12_01",
+    }
+)
 """Every API version of the service, oldest first, by its API version string."""
 
 __all__ = ["AsyncWebPubSubClient", "VERSIONS", "WebPubSubClient"]
