@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PRISM := tools/prism/node_modules/.bin/prism
 
-.PHONY: generate check validate test clean
+.PHONY: generate check validate test bench clean
 
 $(INSTALLED): pyproject.toml generated/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,5 +32,18 @@ test: $(INSTALLED) $(PRISM)
 	$(PY) -m generator check
 	$(PY) -m mypy --strict generated/realtime_rest generator
 
+# The benchmark's own environment: ours beside the alternatives it is measured against.
+BENCH_VENV := bench/.venv
+BENCH_INSTALLED := $(BENCH_VENV)/.installed
+
+$(BENCH_INSTALLED): bench/requirements.txt pyproject.toml generated/pyproject.toml
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt -e . -e ./generated
+	touch $@
+
+bench: $(BENCH_INSTALLED)
+	$(BENCH_VENV)/bin/python bench/run.py
+
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(BENCH_VENV)
