@@ -389,7 +389,11 @@ def _flattened(
                 f"cannot flatten {model.name}: its field {field.python_name!r} clashes with an argument",
             )
         taken.add(field.python_name)
-    return model.fields
+    # As arguments they need a description even where the model's fields have none.
+    return tuple(
+        replace(f, description=f.description or f"The {f.wire_name} of the {model.name}.")
+        for f in model.fields
+    )
 
 
 def _responses(
