@@ -71,30 +71,8 @@ def _schema(
         yield _type_change(old, new, directions)
         return
     yield from _enum(old, new, directions)
-    if old.pattern != new.pattern:
-        if new.pattern is None:
-            what, narrows = f"pattern `{old.pattern}` removed", False
-        elif old.pattern is None:
-            what, narrows = f"pattern `{new.pattern}` added", True
-        else:
-            what = f"pattern changed from `{old.pattern}` to `{new.pattern}`"
-            yield what, BREAKING, "values valid under one pattern may be invalid under the other"
-            what = ""
-        if what:
-            yield (what, *_severity(directions, narrows))
-    for key, label in _LOWER_BOUNDS + _UPPER_BOUNDS:
-        before, after = getattr(old, key), getattr(new, key)
-        if before == after:
-            continue
-        lower = (key, label) in _LOWER_BOUNDS
-        if after is None:
-            narrows = False
-        elif before is None:
-            narrows = True
-        else:
-            narrows = after > before if lower else after < before
-        what = f"{label} {'removed' if after is None else f'{_bound(before)} → {after}'}"
-        yield (what, *_severity(directions, narrows))
+    yield from _pattern(old, new, directions)
+    yield from _bounds(old, new, directions)
     if old.default != new.default and REQUEST in directions:
         yield (
             f"default {_bound(old.default)} → {_bound(new.default)}",
@@ -104,6 +82,37 @@ def _schema(
     if old.items and new.items:
         for what, severity, why in _schema(old.items, new.items, directions):
             yield f"items: {what}", severity, why
+
+
+def _pattern(
+    old: ir.Schema, new: ir.Schema, directions: frozenset[str]
+) -> Iterator[tuple[str, str, str]]:
+    if old.pattern == new.pattern:
+        return
+    if new.pattern is None:
+        yield (f"pattern `{old.pattern}` removed", *_severity(directions, narrows=False))
+    elif old.pattern is None:
+        yield (f"pattern `{new.pattern}` added", *_severity(directions, narrows=True))
+    else:
+        what = f"pattern changed from `{old.pattern}` to `{new.pattern}`"
+        yield what, BREAKING, "values valid under one pattern may be invalid under the other"
+
+
+def _bounds(
+    old: ir.Schema, new: ir.Schema, directions: frozenset[str]
+) -> Iterator[tuple[str, str, str]]:
+    for key, label in _LOWER_BOUNDS + _UPPER_BOUNDS:
+        before, after = getattr(old, key), getattr(new, key)
+        if before == after:
+            continue
+        if after is None or before is None:
+            narrows = before is None  # a bound added narrows; a bound removed widens
+        elif (key, label) in _LOWER_BOUNDS:
+            narrows = after > before
+        else:
+            narrows = after < before
+        what = f"{label} {'removed' if after is None else f'{_bound(before)} → {after}'}"
+        yield (what, *_severity(directions, narrows))
 
 
 def _type_change(

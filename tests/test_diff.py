@@ -315,6 +315,16 @@ RULES: dict[str, tuple[Change | None, Change | None, list[str]]] = {
             "compatible | ListConnectionsInGroup | parameter group | pattern `^[a-z]+$` removed",
         ],
     ),
+    "pattern changed": (
+        set_in("components", "parameters", "Group", "schema", "pattern", value="^[a-z]+$"),
+        set_in("components", "parameters", "Group", "schema", "pattern", value="^[a-z0-9]+$"),
+        [
+            "breaking | GroupExists | parameter group | pattern changed from `^[a-z]+$` to"
+            " `^[a-z0-9]+$`",
+            "breaking | ListConnectionsInGroup | parameter group | pattern changed from `^[a-z]+$` to"
+            " `^[a-z0-9]+$`",
+        ],
+    ),
     "maximum length lowered": (
         None,
         set_in("components", "parameters", "Group", "schema", "maxLength", value=512),
