@@ -220,13 +220,16 @@ def bench_imports(lines: list[str]) -> float:
     return ours
 
 
+def verdict(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
 def main() -> None:
     body: list[str] = []
     generation_ratio = bench_generation(body)
     bench_scaling(body)
     worst_floor, worst_sdk = bench_clients(body)
     import_cost = bench_imports(body)
-    verdict = lambda met: "met" if met else "**missed**"  # noqa: E731
     headline = [
         "# Benchmarks",
         "",
