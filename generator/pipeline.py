@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from generator import ir
@@ -34,7 +35,7 @@ def load_services(specs_dir: Path, root: Path) -> list[ir.Service]:
 def build(specs_dir: Path, root: Path, templates: Path = TEMPLATES) -> list[RenderedFile]:
     """Every generated file, rendered and formatted, in memory; the manifest last."""
     rendered = render(load_services(specs_dir, root), templates)
-    python = [f for f in rendered if f.path.endswith(".py")]
+    python = [f for f in rendered if f.path.endswith(".py") and not f.verbatim]
     formatted = dict(zip([f.path for f in python], format_all([(f.path, f.text) for f in python])))
-    files = [RenderedFile(f.path, formatted.get(f.path, f.text), f.source) for f in rendered]
+    files = [replace(f, text=formatted.get(f.path, f.text)) for f in rendered]
     return [*files, RenderedFile(MANIFEST, manifest([f.path for f in files]), None)]

@@ -15,6 +15,8 @@ from generator.errors import GeneratorError
 
 PACKAGE_VERSION = "0.1.0"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The runtime does not vary per spec: plain, black-clean Python, copied into the package as it is.
+RUNTIME = Path(__file__).resolve().parent / "runtime"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class RenderedFile:
     path: str  # relative to generated/
     text: str
     source: str | None  # the spec it came from; None for files every spec shares
+    verbatim: bool = False  # copied byte for byte: neither rendered nor formatted
 
 
 def python_literal(value: Any) -> str:
@@ -93,10 +96,9 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
 
     add("pyproject.toml", "package/pyproject.toml.jinja", None)
     add("realtime_rest/__init__.py", "package/__init__.py.jinja", None, services=services)
-    files.append(RenderedFile("realtime_rest/py.typed", "", None))
-    for runtime in sorted((templates / "runtime").glob("*.py.jinja")):
-        module = runtime.name.removesuffix(".jinja")
-        add(f"realtime_rest/_runtime/{module}", f"runtime/{runtime.name}", None)
+    add("realtime_rest/_version.py", "package/_version.py.jinja", None)
+    files.append(RenderedFile("realtime_rest/py.typed", "", None, verbatim=True))
+    files.extend(runtime_files())
     add("tests/conftest.py", "tests/conftest.py.jinja", None)
     for service in services:
         package = f"realtime_rest/{service.name}"
@@ -106,6 +108,20 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
         for version in service.versions:
             _render_version(add, service, version)
     return files
+
+
+def runtime_files(runtime: Path = RUNTIME) -> list[RenderedFile]:
+    """The runtime's modules, as they are in the repository."""
+    return [
+        RenderedFile(f"realtime_rest/_runtime/{module.name}", _read_source(module), None, True)
+        for module in sorted(runtime.glob("*.py"))
+    ]
+
+
+def _read_source(path: Path) -> str:
+    # newline="" keeps the bytes as they are: the copy must equal the source exactly.
+    with path.open(encoding="utf-8", newline="") as file:
+        return file.read()
 
 
 def render_comparison(comparison: ir.Comparison, templates: Path = TEMPLATES) -> str:

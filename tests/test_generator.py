@@ -343,3 +343,21 @@ def test_a_cache_that_cannot_be_written_only_costs_time(
     monkeypatch.setenv("REALTIME_REST_CACHE", str(blocker))
 
     assert format_all([("a.py", "x=1\n")]) == ["x = 1\n"]
+
+
+def test_the_runtime_is_copied_byte_for_byte(project: Path) -> None:
+    code, output = run(project, "generate")
+
+    assert code == 0, output
+    sources = sorted((ROOT / "generator" / "runtime").glob("*.py"))
+    assert sources
+    for source in sources:
+        copy = project / "generated" / "realtime_rest" / "_runtime" / source.name
+        assert copy.read_bytes() == source.read_bytes(), source.name
+
+
+def test_the_runtime_sources_are_black_clean() -> None:
+    sources = sorted((ROOT / "generator" / "runtime").glob("*.py"))
+    texts = [source.read_text(encoding="utf-8") for source in sources]
+
+    assert format_all([(s.name, t) for s, t in zip(sources, texts)]) == texts

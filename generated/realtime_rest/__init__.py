@@ -20,10 +20,10 @@ from realtime_rest._runtime import (
     TransportError,
 )
 from realtime_rest._runtime.tokens import ClientAccessToken, Negotiation
-
-__version__ = "0.1.0"
+from realtime_rest._version import __version__
 
 __all__ = [
+    "__version__",
     "AccessKey",
     "ApiError",
     "AuthenticationError",

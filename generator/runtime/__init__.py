@@ -1,6 +1,11 @@
 """The runtime shared by every generated client: transport, authentication, errors and paging."""
 
-from realtime_rest._runtime.auth import AccessKey, AccessToken, AsyncTokenCredential, TokenCredential
+from realtime_rest._runtime.auth import (
+    AccessKey,
+    AccessToken,
+    AsyncTokenCredential,
+    TokenCredential,
+)
 from realtime_rest._runtime.errors import (
     ApiError,
     AuthenticationError,

@@ -13,9 +13,10 @@ from realtime_rest._runtime.pipeline import (
     _PipelineBase,
 )
 from realtime_rest._runtime.request import check
+from realtime_rest._version import __version__
 
 ClientT = TypeVar("ClientT", bound="_ClientCore")
-USER_AGENT = "realtime-rest-clients/{{ package_version }}"
+USER_AGENT = f"realtime-rest-clients/{__version__}"
 
 
 class _ClientCore:

@@ -25,12 +25,12 @@ from realtime_rest._runtime.request import Request
 logger = logging.getLogger("realtime_rest")
 
 
-
 class ErrorModel(Protocol):
     """A generated model class that error bodies are parsed into."""
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> Any: ...
+
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 _RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
@@ -56,7 +56,11 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_backoff, self.backoff * 2**attempt))
 
     def should_retry(
-        self, attempt: int, request: Request, response: httpx.Response | None, error: Exception | None
+        self,
+        attempt: int,
+        request: Request,
+        response: httpx.Response | None,
+        error: Exception | None,
     ) -> bool:
         if attempt >= self.max_retries:
             return False
@@ -87,6 +91,7 @@ def _retry_after(response: httpx.Response) -> float | None:
 
 class _PipelineBase:
     credential: AccessKey | Any  # an access key, or an Entra ID credential of either flavour
+
     def __init__(
         self,
         endpoint: str,
@@ -116,7 +121,11 @@ class _PipelineBase:
         return urljoin(self.endpoint + "/", next_link)
 
     def _headers(self, request: Request, authorization: str) -> dict[str, str]:
-        headers = {"Authorization": authorization, "User-Agent": self._user_agent, **request.headers}
+        headers = {
+            "Authorization": authorization,
+            "User-Agent": self._user_agent,
+            **request.headers,
+        }
         if request.body is not None:
             headers["Content-Type"] = request.body.content_type
         return headers
@@ -154,7 +163,9 @@ class _PipelineBase:
         """Log an attempt; how long to wait before the next one, or None when this one is final."""
         outcome = response.status_code if response is not None else type(error).__name__
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("%s %s -> %s (attempt %d)", request.method, redact(url), outcome, attempt + 1)
+            logger.debug(
+                "%s %s -> %s (attempt %d)", request.method, redact(url), outcome, attempt + 1
+            )
         if not self._retry_policy.should_retry(attempt, request, response, error):
             return None
         return self._retry_policy.delay(attempt, response)
@@ -177,14 +188,25 @@ class _PipelineBase:
         body = _json_or_none(response)
         # Newer versions wrap the error as {"error": {...}}; older ones send it bare.
         error = body.get("error", body) if isinstance(body, dict) else None
-        parsed = self._error_model.from_wire(body) if self._error_model and isinstance(body, dict) else None
-        code = response.headers.get("x-ms-error-code") or (error.get("code") if isinstance(error, dict) else None)
-        message = (error.get("message") if isinstance(error, dict) else None) or response.reason_phrase or "error"
+        parsed = (
+            self._error_model.from_wire(body)
+            if self._error_model and isinstance(body, dict)
+            else None
+        )
+        code = response.headers.get("x-ms-error-code") or (
+            error.get("code") if isinstance(error, dict) else None
+        )
+        message = (
+            (error.get("message") if isinstance(error, dict) else None)
+            or response.reason_phrase
+            or "error"
+        )
         return error_class(response.status_code)(
             response.status_code,
             str(message),
             error_code=code,
-            request_id=response.headers.get("x-ms-request-id") or response.headers.get("x-request-id"),
+            request_id=response.headers.get("x-ms-request-id")
+            or response.headers.get("x-request-id"),
             error=parsed,
         )
 
@@ -202,7 +224,11 @@ def redact(url: str) -> str:
     if not separator:
         return url
     parts = [
-        f"{name}=REDACTED" if name.lower() in ("access_token", "accesskey", "sig") else f"{name}={value}"
+        (
+            f"{name}=REDACTED"
+            if name.lower() in ("access_token", "accesskey", "sig")
+            else f"{name}={value}"
+        )
         for name, _, value in (pair.partition("=") for pair in query.split("&"))
     ]
     return f"{head}?{'&'.join(parts)}"

@@ -116,15 +116,21 @@ class ConnectionString:
             name, separator, value = part.partition("=")
             if not separator:
                 # The segment is not echoed: it may be the key itself.
-                raise ConnectionStringError(f"malformed connection string: segment {position} has no '='")
+                raise ConnectionStringError(
+                    f"malformed connection string: segment {position} has no '='"
+                )
             fields[name.strip().lower()] = value.strip()
         for required, name in (("endpoint", "Endpoint"), ("accesskey", "AccessKey")):
             if not fields.get(required):
                 raise ConnectionStringError(f"malformed connection string: {name} is missing")
         version = fields.get("version", "1.0")
         if version != "1.0":
-            raise ConnectionStringError(f"unsupported connection string Version {version!r}; expected 1.0")
-        endpoint = _with_port(fields.get("serverendpoint") or fields["endpoint"], fields.get("port"))
+            raise ConnectionStringError(
+                f"unsupported connection string Version {version!r}; expected 1.0"
+            )
+        endpoint = _with_port(
+            fields.get("serverendpoint") or fields["endpoint"], fields.get("port")
+        )
         client_endpoint = fields.get("clientendpoint")
         return cls(endpoint, AccessKey(fields["accesskey"]), client_endpoint or None)
 
@@ -132,9 +138,13 @@ class ConnectionString:
 def _with_port(endpoint: str, port: str | None) -> str:
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConnectionStringError(f"malformed connection string: Endpoint {endpoint!r} is not an http(s) URL")
+        raise ConnectionStringError(
+            f"malformed connection string: Endpoint {endpoint!r} is not an http(s) URL"
+        )
     if port is not None:
         if not port.isdigit() or not 0 < int(port) < 65536:
-            raise ConnectionStringError(f"malformed connection string: Port {port!r} is not a port number")
+            raise ConnectionStringError(
+                f"malformed connection string: Port {port!r} is not a port number"
+            )
         return f"{parts.scheme}://{parts.hostname}:{port}"
     return endpoint.rstrip("/")

@@ -64,7 +64,12 @@ class _WebPubSubTokensCore(_ClientCore):
         if not isinstance(key, AccessKey):
             return base_url, None
         token = sign_web_pubsub_client_token(
-            key, audience, user_id=user_id, roles=roles, groups=groups, minutes_to_expire=minutes_to_expire
+            key,
+            audience,
+            user_id=user_id,
+            roles=roles,
+            groups=groups,
+            minutes_to_expire=minutes_to_expire,
         )
         return base_url, token
 
@@ -96,7 +101,9 @@ class WebPubSubTokens(_WebPubSubTokensCore):
         :param minutes_to_expire: the token's lifetime; 60 minutes unless given.
         :param client_protocol: ``default`` (WebSocket), ``mqtt`` or ``socketio``.
         """
-        base_url, token = self._local_client_token(user_id, roles, groups, minutes_to_expire, client_protocol)
+        base_url, token = self._local_client_token(
+            user_id, roles, groups, minutes_to_expire, client_protocol
+        )
         if token is None:
             token = self._remote_client_token(
                 user_id, roles, groups, minutes_to_expire, CLIENT_TYPES[client_protocol]
@@ -127,7 +134,9 @@ class AsyncWebPubSubTokens(_WebPubSubTokensCore):
         client_protocol: ClientProtocol = "default",
     ) -> ClientAccessToken:
         """A URL and token for an end client of this hub; see the synchronous client."""
-        base_url, token = self._local_client_token(user_id, roles, groups, minutes_to_expire, client_protocol)
+        base_url, token = self._local_client_token(
+            user_id, roles, groups, minutes_to_expire, client_protocol
+        )
         if token is None:
             token = await self._remote_client_token(
                 user_id, roles, groups, minutes_to_expire, CLIENT_TYPES[client_protocol]
@@ -169,7 +178,11 @@ class SignalRNegotiation(_ClientCore):
                 "an AccessKey or a connection string"
             )
         return sign_signalr_negotiation(
-            key, self._client_endpoint, self.hub, user_id=user_id, claims=claims,
+            key,
+            self._client_endpoint,
+            self.hub,
+            user_id=user_id,
+            claims=claims,
             minutes_to_expire=minutes_to_expire,
         )
 
@@ -215,7 +228,12 @@ def sign_signalr_negotiation(
     """The client URL of the hub, and a token whose audience is that URL (nameid: the user)."""
     url = f"{client_endpoint.rstrip('/')}/client/?hub={hub}"
     now = int(time.time())
-    payload: dict[str, Any] = {**(claims or {}), "aud": url, "iat": now, "exp": now + 60 * minutes_to_expire}
+    payload: dict[str, Any] = {
+        **(claims or {}),
+        "aud": url,
+        "iat": now,
+        "exp": now + 60 * minutes_to_expire,
+    }
     if user_id:
         payload["nameid"] = user_id
     return Negotiation(url, key.sign(payload))
