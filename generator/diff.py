@@ -13,9 +13,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from generator import ir
+from generator.emit import result_annotation
 
-BREAKING, WARNING, COMPATIBLE = "breaking", "warning", "compatible"
-SEVERITIES = (BREAKING, WARNING, COMPATIBLE)
+BREAKING: ir.Severity = "breaking"
+WARNING: ir.Severity = "warning"
+COMPATIBLE: ir.Severity = "compatible"
+SEVERITIES: tuple[ir.Severity, ...] = (BREAKING, WARNING, COMPATIBLE)
+# (what changed, how severe, why), and the same with where it changed first.
+Finding = tuple[str, ir.Severity, str]
+PlacedFinding = tuple[str, str, ir.Severity, str]
 REQUEST, RESPONSE = "request", "response"
 T = TypeVar("T")
 
@@ -52,7 +58,7 @@ def worst(comparison: ir.Comparison) -> str | None:
 # --- narrowing and widening ------------------------------------------------------------------
 
 
-def _severity(directions: frozenset[str], narrows: bool) -> tuple[str, str]:
+def _severity(directions: frozenset[str], narrows: bool) -> tuple[ir.Severity, str]:
     """Whether narrowing (or widening) a value breaks callers, given which way the value flows."""
     if REQUEST in directions and narrows:
         return BREAKING, "requests that were valid before are refused"
@@ -63,9 +69,7 @@ def _severity(directions: frozenset[str], narrows: bool) -> tuple[str, str]:
     return COMPATIBLE, "every request that was valid before still is"
 
 
-def _schema(
-    old: ir.Schema, new: ir.Schema, directions: frozenset[str]
-) -> Iterator[tuple[str, str, str]]:
+def _schema(old: ir.Schema, new: ir.Schema, directions: frozenset[str]) -> Iterator[Finding]:
     """(what, severity, why) for each difference between two schemas of one value."""
     if old.type_text != new.type_text:
         yield _type_change(old, new, directions)
@@ -84,9 +88,7 @@ def _schema(
             yield f"items: {what}", severity, why
 
 
-def _pattern(
-    old: ir.Schema, new: ir.Schema, directions: frozenset[str]
-) -> Iterator[tuple[str, str, str]]:
+def _pattern(old: ir.Schema, new: ir.Schema, directions: frozenset[str]) -> Iterator[Finding]:
     if old.pattern == new.pattern:
         return
     if new.pattern is None:
@@ -98,9 +100,7 @@ def _pattern(
         yield what, BREAKING, "values valid under one pattern may be invalid under the other"
 
 
-def _bounds(
-    old: ir.Schema, new: ir.Schema, directions: frozenset[str]
-) -> Iterator[tuple[str, str, str]]:
+def _bounds(old: ir.Schema, new: ir.Schema, directions: frozenset[str]) -> Iterator[Finding]:
     for key, label in _LOWER_BOUNDS + _UPPER_BOUNDS:
         before, after = getattr(old, key), getattr(new, key)
         if before == after:
@@ -115,9 +115,7 @@ def _bounds(
         yield (what, *_severity(directions, narrows))
 
 
-def _type_change(
-    old: ir.Schema, new: ir.Schema, directions: frozenset[str]
-) -> tuple[str, str, str]:
+def _type_change(old: ir.Schema, new: ir.Schema, directions: frozenset[str]) -> Finding:
     what = f"type {old.type_text} → {new.type_text}"
     if old.type == new.type and (old.format, new.format) in _WIDER_FORMATS:
         return (what, *_severity(directions, narrows=False))
@@ -126,9 +124,7 @@ def _type_change(
     return what, BREAKING, "values of the old type are not values of the new one"
 
 
-def _enum(
-    old: ir.Schema, new: ir.Schema, directions: frozenset[str]
-) -> Iterator[tuple[str, str, str]]:
+def _enum(old: ir.Schema, new: ir.Schema, directions: frozenset[str]) -> Iterator[Finding]:
     if old.enum == new.enum:
         return
     if not new.enum:
@@ -152,7 +148,7 @@ def _bound(value: object) -> str:
     return "none" if value is None else f"`{value}`" if isinstance(value, str) else str(value)
 
 
-def _required(old: bool, new: bool, directions: frozenset[str]) -> tuple[str, str, str]:
+def _required(old: bool, new: bool, directions: frozenset[str]) -> Finding:
     """A value that became required narrows a request and widens nothing; optional, the reverse."""
     if new:
         return ("became required", *_severity(directions, narrows=True))
@@ -230,7 +226,7 @@ def _operations(old: ir.Version, new: ir.Version) -> Iterator[ir.Change]:
 def _operation(
     a: ir.Operation, b: ir.Operation, old: ir.Version, new: ir.Version
 ) -> Iterator[ir.Change]:
-    def change(place: str, what: str, severity: str, why: str) -> ir.Change:
+    def change(place: str, what: str, severity: ir.Severity, why: str) -> ir.Change:
         return ir.Change(a.operation_id, place, what, severity, why)
 
     if (a.http_method, _shape(a.path)) != (b.http_method, _shape(b.path)):
@@ -258,10 +254,11 @@ def _operation(
         yield change("body", what, severity, why)
     for place, what, severity, why in _responses(a.responses, b.responses):
         yield change(place, what, severity, why)
-    if a.result.annotation != b.result.annotation:
+    before, after = (result_annotation(op.result, is_async=False) for op in (a, b))
+    if before != after:
         yield change(
             "result",
-            f"the generated method returns {b.result.annotation} instead of {a.result.annotation}",
+            f"the generated method returns {after} instead of {before}",
             BREAKING,
             "code written for the old result breaks",
         )
@@ -327,7 +324,7 @@ def _pairs(
             yield name, a, renamed.get(name, b)
 
 
-def _compared(a: _Input, b: _Input, directions: frozenset[str]) -> Iterator[tuple[str, str, str]]:
+def _compared(a: _Input, b: _Input, directions: frozenset[str]) -> Iterator[Finding]:
     """What changed in a value present in both versions."""
     if a.wire_name != b.wire_name and a.location == "path":
         # A path variable's name never reaches the wire; only the generated argument's may change.
@@ -345,9 +342,7 @@ def _compared(a: _Input, b: _Input, directions: frozenset[str]) -> Iterator[tupl
     yield from _schema(a.schema, b.schema, directions)
 
 
-def _inputs(
-    before: dict[str, _Input], after: dict[str, _Input]
-) -> Iterator[tuple[str, str, str, str]]:
+def _inputs(before: dict[str, _Input], after: dict[str, _Input]) -> Iterator[PlacedFinding]:
     """Parameters added, removed, renamed on the wire, moved, or changed. Body fields are compared
     once, with their model; here they only show where a parameter moved into or out of the body."""
     request = frozenset({REQUEST})
@@ -374,7 +369,7 @@ def _inputs(
                 yield place, what, severity, why
 
 
-def _body(a: ir.Body | None, b: ir.Body | None) -> Iterator[tuple[str, str, str]]:
+def _body(a: ir.Body | None, b: ir.Body | None) -> Iterator[Finding]:
     request = frozenset({REQUEST})
     if a is None and b is None:
         return
@@ -400,9 +395,7 @@ def _body(a: ir.Body | None, b: ir.Body | None) -> Iterator[tuple[str, str, str]
     yield from _schema(a.schema, b.schema, request)
 
 
-def _responses(
-    a: tuple[ir.Response, ...], b: tuple[ir.Response, ...]
-) -> Iterator[tuple[str, str, str, str]]:
+def _responses(a: tuple[ir.Response, ...], b: tuple[ir.Response, ...]) -> Iterator[PlacedFinding]:
     for status, old, new in _matched({r.status: r for r in a}, {r.status: r for r in b}):
         place = f"response {status}"
         success = status.startswith("2")
@@ -418,7 +411,7 @@ def _responses(
             yield (place, *_result_model(old.model, new.model))
 
 
-def _result_model(old: str | None, new: str | None) -> tuple[str, str, str]:
+def _result_model(old: str | None, new: str | None) -> Finding:
     if new is None:
         return f"no longer returns {old}", BREAKING, "callers that read the body get nothing"
     if old is None:
@@ -471,9 +464,7 @@ def _models(old: ir.Version, new: ir.Version) -> Iterator[ir.Change]:
                 yield ir.Change(None, f"{place}: property {field}", what, severity, why)
 
 
-def _fields(
-    old: ir.Model, new: ir.Model, directions: frozenset[str]
-) -> Iterator[tuple[str, str, str, str]]:
+def _fields(old: ir.Model, new: ir.Model, directions: frozenset[str]) -> Iterator[PlacedFinding]:
     for name, a, b in _pairs(_field_inputs(old.fields), _field_inputs(new.fields)):
         if a is None:
             assert b is not None

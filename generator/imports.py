@@ -1,95 +1,119 @@
 """Part of normalizing: which names each generated module of a version imports.
 
-Decided from the annotations and calls the IR already holds, so generated modules import exactly
-what they use.
+Decided from the typed IR nodes (each type, body encoding and result kind says what it needs),
+so generated modules import exactly what they use.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from generator import ir
+from generator import emit, ir
 
-_ABC = ("AsyncIterator", "Iterator", "Mapping", "Sequence")
-_TYPING = ("Any", "Literal")
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# What each result kind's method calls from the runtime's responses module.
+_RESULT_READERS: dict[ir.ResultKind, tuple[str, str] | None] = {
+    "none": None,
+    "exists": ("exists", "exists"),
+    "model": ("read_model", "read_model"),
+    "optional_model": ("read_optional_model", "read_optional_model"),
+    "paged": ("iterate_pages", "iterate_pages_async"),
+}
+_ENCODERS: dict[ir.BodyEncoding, str] = {
+    "content": "encode_content",
+    "json": "encode_json",
+    "model": "encode_json",
+}
+
+
+@dataclass
+class _Names:
+    abc: set[str] = field(default_factory=set)
+    typing: set[str] = field(default_factory=set)
+    request: set[str] = field(default_factory=set)
+    responses: set[str] = field(default_factory=set)
+    models: set[str] = field(default_factory=set)
+
+    def add_types(self, types: Iterable[ir.PyType]) -> None:
+        for type_ in types:
+            for part in type_.walk():
+                if part.kind == "sequence":
+                    self.abc.add("Sequence")
+                elif part.kind == "literal":
+                    self.typing.add("Literal")
+                elif part.kind in ("any", "json_object"):
+                    self.typing.add("Any")
+                elif part.kind == "content":
+                    self.request.add("Content")
+                elif part.kind == "model" and part.model:
+                    self.models.add(part.model)
+
+    def frozen(self) -> ir.ModuleImports:
+        return ir.ModuleImports(
+            abc=tuple(sorted(self.abc)),
+            typing=tuple(sorted(self.typing)),
+            request=tuple(sorted(self.request)),
+            responses=tuple(sorted(self.responses)),
+            models=tuple(sorted(self.models)),
+        )
 
 
 def version_imports(
     operations: tuple[ir.Operation, ...], models: tuple[ir.Model, ...], error_model: str | None
 ) -> ir.VersionImports:
-    model_names = {model.name for model in models}
-    field_annotations = [f.annotation for model in models for f in model.fields]
     return ir.VersionImports(
-        models=ir.ModuleImports(typing=_names(["Any", *field_annotations], _TYPING)),
-        operations=_operations_imports(operations, model_names),
-        client=_client_imports(operations, model_names, error_model, is_async=False),
-        async_client=_client_imports(operations, model_names, error_model, is_async=True),
+        models=_models_imports(models),
+        operations=_operations_imports(operations),
+        client=_client_imports(operations, error_model, is_async=False),
+        async_client=_client_imports(operations, error_model, is_async=True),
     )
 
 
-def _operations_imports(
-    operations: tuple[ir.Operation, ...], model_names: set[str]
-) -> ir.ModuleImports:
-    annotations = [p.annotation for op in operations for p in op.parameters]
-    annotations += [op.body.annotation for op in operations if op.body]
-    pages = [op.paging for op in operations if op.paging]
-    request = {"Request"}
-    if any(op.path_parameters or (op.hub and op.hub.location == "path") for op in operations):
-        request.add("format_path")
-    if any(p.check for op in operations for p in op.parameters):
-        request.add("check")
+def _argument_types(op: ir.Operation) -> list[ir.PyType]:
+    types = [p.type for p in op.parameters]
+    if op.body:
+        types.append(op.body.type)
+    return types
+
+
+def _models_imports(models: tuple[ir.Model, ...]) -> ir.ModuleImports:
+    names = _Names(typing={"Any"})  # from_wire reads a Mapping[str, Any]
+    names.add_types(f.type for model in models for f in model.fields)
+    names.models.clear()  # the module defines them
+    return names.frozen()
+
+
+def _operations_imports(operations: tuple[ir.Operation, ...]) -> ir.ModuleImports:
+    names = _Names(request={"Request"})
     for op in operations:
+        names.add_types(_argument_types(op))
+        if op.path_parameters or (op.hub and op.hub.location == "path"):
+            names.request.add("format_path")
+        if any(emit.is_checked(p.schema) for p in op.parameters):
+            names.request.add("check")
         if op.body:
-            request.add(op.body.encoder.split("(")[0])
-            request.update(_names([op.body.annotation], ("Content",)))
-    return ir.ModuleImports(
-        abc=_names(annotations, _ABC),
-        typing=_names(annotations + (["Any"] if pages else []), _TYPING),
-        request=tuple(sorted(request)),
-        models=_names(
-            annotations + [name for page in pages for name in (page.page_model, page.item_model)],
-            model_names,
-        ),
-    )
+            names.request.add(_ENCODERS[op.body.encoding])
+        if op.paging:
+            names.typing.add("Any")
+            names.models.update((op.paging.page_model, op.paging.item_model))
+    return names.frozen()
 
 
 def _client_imports(
-    operations: tuple[ir.Operation, ...],
-    model_names: set[str],
-    error_model: str | None,
-    *,
-    is_async: bool,
+    operations: tuple[ir.Operation, ...], error_model: str | None, *, is_async: bool
 ) -> ir.ModuleImports:
-    annotations = [p.annotation for op in operations for p in op.parameters]
-    annotations += [op.body.annotation for op in operations if op.body]
-    annotations += [f.annotation for op in operations if op.body for f in op.body.flattened]
-    results = [
-        op.result.async_annotation if is_async else op.result.annotation for op in operations
-    ]
-    kinds = {op.result.kind for op in operations}
-    responses = {
-        "exists": "exists",
-        "model": "read_model",
-        "optional_model": "read_optional_model",
-        "paged": "iterate_pages_async" if is_async else "iterate_pages",
-    }
-    return ir.ModuleImports(
-        abc=_names(annotations + results, _ABC),
-        typing=_names(annotations, _TYPING),
-        request=_names(annotations, ("Content",)),
-        responses=tuple(sorted(responses[kind] for kind in kinds if kind in responses)),
-        models=_names(
-            annotations
-            + results
-            + [op.result.model or "" for op in operations]
-            + [error_model or ""],
-            model_names,
-        ),
-    )
-
-
-def _names(texts: Iterable[str], wanted: Iterable[str]) -> tuple[str, ...]:
-    used = {word for text in texts for word in _WORD.findall(text)}
-    return tuple(sorted(used & set(wanted)))
+    names = _Names()
+    for op in operations:
+        names.add_types(_argument_types(op))
+        if op.body:
+            names.add_types(f.type for f in op.body.flattened)
+        readers = _RESULT_READERS[op.result.kind]
+        if readers:
+            names.responses.add(readers[is_async])
+        if op.result.model:
+            names.models.add(op.result.model)
+        if op.result.kind == "paged":
+            names.abc.add("AsyncIterator" if is_async else "Iterator")
+    if error_model:
+        names.models.add(error_model)
+    return names.frozen()

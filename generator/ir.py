@@ -1,25 +1,51 @@
 """The intermediate representation: everything the templates need, already decided.
 
-Plain frozen dataclasses. Nothing here knows about YAML, OpenAPI or Jinja; the normalizer fills
-them in and the templates only lay them out.
+Plain frozen data: names, types, constraints and decisions, never Python source. Kinds are
+``Literal`` types, so that mypy flags a kind nobody handles. Nothing here knows about YAML,
+OpenAPI or Jinja; the normalizer fills these in, ``generator.emit`` writes them as Python and the
+templates lay them out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, Union
+
+SchemaType = Literal["string", "integer", "number", "boolean", "array", "object", "any", "model"]
+ParameterLocation = Literal["path", "query"]
+ResultKind = Literal["none", "exists", "model", "optional_model", "paged"]
+# How a body becomes bytes: "content" by the value's Python type (str as text, bytes as binary,
+# anything else as JSON) with a content_type= override; "json" as a JSON value; "model" as a
+# model's JSON form.
+BodyEncoding = Literal["content", "json", "model"]
+# How a model field is read from and written to its JSON form.
+FieldCodec = Literal["value", "model", "model_list"]
+Severity = Literal["breaking", "warning", "compatible"]
+ErrorClass = Literal[
+    "ApiError",
+    "BadRequestError",
+    "AuthenticationError",
+    "NotFoundError",
+    "ThrottledError",
+    "ServiceError",
+]
+# What an end-client token request may carry, as the runtime's token helpers name it.
+TokenField = Literal["user_id", "roles", "groups", "minutes_to_expire", "client_protocol"]
+
+# A value from a spec: what JSON and YAML can hold (arrays as tuples, to stay hashable).
+Scalar = Union[None, bool, int, float, str]
 
 
 @dataclass(frozen=True)
 class Schema:
     """A value as the wire carries it: its type and the constraints the spec puts on it."""
 
-    type: str  # "string", "integer", "number", "boolean", "array", "object", "any" or "model"
+    type: SchemaType
     format: str | None = None
     model: str | None = None  # the model's name, when the type is "model"
     items: Schema | None = None  # an array's items
-    enum: tuple[Any, ...] = ()
-    default: Any = None
+    enum: tuple[Scalar, ...] = ()
+    default: SpecValue = None
     pattern: str | None = None
     min_length: int | None = None
     max_length: int | None = None
@@ -59,18 +85,56 @@ class Schema:
         return "; ".join(parts)
 
 
+PyKind = Literal[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "bytes",
+    "any",
+    "json_object",
+    "content",
+    "model",
+    "literal",
+    "list",
+    "sequence",
+    "optional",
+]
+
+
+@dataclass(frozen=True)
+class PyType:
+    """A Python type as data: ``generator.emit`` writes it as an annotation.
+
+    ``json_object`` is ``dict[str, Any]``; ``content`` the runtime's message type (str, bytes or a
+    JSON value); ``list`` and ``sequence`` hold ``item``; ``optional`` is ``item | None``.
+    """
+
+    kind: PyKind
+    model: str | None = None  # kind "model"
+    item: PyType | None = None  # kinds "list", "sequence" and "optional"
+    values: tuple[Scalar, ...] = ()  # kind "literal"
+
+    def optional(self) -> PyType:
+        return self if self.kind == "optional" else PyType("optional", item=self)
+
+    def walk(self) -> tuple[PyType, ...]:
+        """This type and every type inside it."""
+        return (self, *(self.item.walk() if self.item else ()))
+
+
 @dataclass(frozen=True)
 class Parameter:
     """A path or query parameter of an operation."""
 
     wire_name: str
     python_name: str
-    location: str  # "path" or "query"
+    location: ParameterLocation
     required: bool
-    annotation: str  # the Python type in the method signature
-    default: str  # a Python literal; "None" when optional without a default
+    type: PyType  # in the method signature; optional ones without a default admit None
+    has_default: bool  # the signature gives it a default: the spec's, else None when optional
+    default: SpecValue
     description: str
-    check: str | None  # the validation call made before sending, if the spec constrains it
     schema: Schema
 
 
@@ -79,17 +143,21 @@ class Body:
     """The request body of an operation."""
 
     python_name: str
-    annotation: str
+    type: PyType
     description: str
-    encoder: str  # the runtime call that turns the value into bytes and a content type
+    encoding: BodyEncoding
     content_types: tuple[str, ...]
-    takes_content_type: bool  # the method offers a content_type= override
     required: bool
     schema: Schema  # of the JSON content, else of the first content type
-    # A flattened body's model fields are the method's arguments, and `argument` builds the model
-    # from them; otherwise the method takes the body itself and `argument` is its name.
+    model: str | None = None  # the model, when the encoding is "model"
+    # A flattened body's model fields are the method's arguments, and the client builds the
+    # model from them; otherwise the method takes the body itself.
     flattened: tuple[Field, ...] = ()
-    argument: str = ""
+
+    @property
+    def takes_content_type(self) -> bool:
+        """The method offers a content_type= override."""
+        return self.encoding == "content"
 
     @property
     def required_fields(self) -> tuple[Field, ...]:
@@ -104,9 +172,7 @@ class Body:
 class Result:
     """What a method returns on success and how the response becomes that value."""
 
-    kind: str  # "none", "exists", "model", "optional_model" or "paged"
-    annotation: str  # the return type of the synchronous method
-    async_annotation: str  # the return type of the asynchronous method
+    kind: ResultKind
     model: str | None  # the model class of a model result, or of a page's items
     description: str  # what the value is, for the docstring and the docs; "" for None
 
@@ -119,7 +185,6 @@ class Paging:
     next_link_key: str
     items_field: str  # Python names of the page model's fields
     next_link_field: str
-    reader: str  # the name of the generated function that reads one page
 
 
 @dataclass(frozen=True)
@@ -127,25 +192,55 @@ class Response:
     status: str
     description: str
     model: str | None
-    raises: str | None  # the exception an error status becomes; None for successes and False
+    raises: ErrorClass | None  # the exception an error status becomes; None for successes and False
+
+
+@dataclass(frozen=True)
+class ModelValue:
+    """A model instance in a worked example: ``models.<model>(<field>=<value>, ...)``."""
+
+    model: str
+    fields: tuple[tuple[str, SampleValue], ...]  # (Python field name, value)
+
+
+@dataclass(frozen=True)
+class MappingValue:
+    """A JSON object in a worked example."""
+
+    items: tuple[tuple[str, SampleValue], ...]
+
+
+# A value a worked example passes or expects; tuples are lists.
+SampleValue = Union[Scalar, bytes, tuple["SampleValue", ...], ModelValue, MappingValue]
+# What a spec can hold as a default or an enum value: JSON, arrays as tuples.
+SpecValue = Union[Scalar, tuple["SpecValue", ...]]
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a worked call: positional when ``keyword`` is None."""
+
+    keyword: str | None
+    value: SampleValue
 
 
 @dataclass(frozen=True)
 class Example:
-    """A worked call of an operation, for its generated test."""
+    """A worked call of an operation, for its generated test and its reference docs."""
 
-    arguments: tuple[str, ...]  # Python source of each argument, keywords included
+    arguments: tuple[Argument, ...]
     target: str  # the path and query the request must go to, percent-encoded
     content_type: str | None
     content: bytes | None
     status: int  # the canned successful response
     response: bytes | None
-    result_check: str  # Python source comparing the result: "is None", "== models.X(...)"
+    expected: SampleValue  # the method's result for that response (paged: every item)
     next_page: str | None  # paged: the link the second request must follow
     last_page: bytes | None  # paged: the response to that second request
     error_response: bytes  # a 400 answer and the parsed error the client must expose
-    expected_error: str
+    expected_error: ModelValue | None
     contract_error_status: int  # the documented failure asked of the mock server
+    usage: tuple[Argument, ...]  # a short, readable call for the reference docs
 
 
 @dataclass(frozen=True)
@@ -164,7 +259,6 @@ class Operation:
     paging: Paging | None
     responses: tuple[Response, ...]
     example: Example | None = None  # filled in last, from the rest of the operation
-    usage: str = ""  # a short call for the reference docs, filled in with the example
 
     @property
     def route(self) -> str:
@@ -187,21 +281,20 @@ class Operation:
         )
 
     @property
-    def path_values(self) -> tuple[str, ...]:
-        """The entries of the mapping that fills the path template, as Python source."""
-        hub = ('"hub": hub',) if self.hub and self.hub.location == "path" else ()
-        return hub + tuple(f"{p.wire_name!r}: {p.python_name}" for p in self.path_parameters)
+    def page_reader(self) -> str:
+        """The name of the generated function that reads one page."""
+        return f"read_{self.method_name}_page"
 
 
 @dataclass(frozen=True)
 class Field:
     wire_name: str
     python_name: str
-    annotation: str
+    type: PyType
     required: bool
     description: str
-    decode: str  # expression reading the field from the wire mapping `data`
-    encode: str  # expression turning `self.<field>` into its wire value
+    codec: FieldCodec
+    model: str | None  # the nested model of a "model" or "model_list" field
     schema: Schema
 
 
@@ -240,6 +333,19 @@ class VersionImports:
 
 
 @dataclass(frozen=True)
+class ClientToken:
+    """The operation that issues end-client tokens, and which of a token request's fields it
+    takes: (token field, the method's argument)."""
+
+    method_name: str
+    arguments: tuple[tuple[TokenField, str], ...]
+
+    @property
+    def fields(self) -> tuple[TokenField, ...]:
+        return tuple(field for field, _ in self.arguments)
+
+
+@dataclass(frozen=True)
 class AuthScheme:
     name: str  # as in components.securitySchemes
     kind: str  # "http bearer (JWT)", "oauth2 client credentials, scope https://..."
@@ -258,7 +364,7 @@ class Version:
     hub_pattern: str | None
     api_version: str | None  # sent as api-version by every operation that declares it
     error_model: str | None  # the model error responses are parsed into
-    client_token_method: str | None  # the operation that issues end-client tokens, if any
+    client_token: ClientToken | None  # the operation that issues end-client tokens, if any
     auth: tuple[AuthScheme, ...]  # the ways a server may authenticate, any one of them
     operations: tuple[Operation, ...]
     models: tuple[Model, ...]
@@ -281,7 +387,7 @@ class Change:
     operation: str | None  # the operationId; None for what concerns the whole version
     place: str  # "parameter hub", "response 200", "model PayloadMessage: property target", ...
     what: str
-    severity: str  # "breaking", "warning" (may break some callers) or "compatible"
+    severity: Severity  # "warning": may break some callers
     why: str
 
 
@@ -292,7 +398,7 @@ class Comparison:
     new: str
     changes: tuple[Change, ...]
 
-    def of(self, severity: str) -> tuple[Change, ...]:
+    def of(self, severity: Severity) -> tuple[Change, ...]:
         return tuple(change for change in self.changes if change.severity == severity)
 
 

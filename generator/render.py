@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,13 +9,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
-from generator import ir
+from generator import emit, ir
 from generator.errors import GeneratorError
+from generator.names import RUNTIME
 
 PACKAGE_VERSION = "0.1.0"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-# The runtime does not vary per spec: plain, black-clean Python, copied into the package as it is.
-RUNTIME = Path(__file__).resolve().parent / "runtime"
 
 
 @dataclass(frozen=True)
@@ -25,25 +23,6 @@ class RenderedFile:
     text: str
     source: str | None  # the spec it came from; None for files every spec shares
     verbatim: bool = False  # copied byte for byte: neither rendered nor formatted
-
-
-def python_literal(value: Any) -> str:
-    """A Python literal for a string or number, double-quoted where possible (black's style)."""
-    if isinstance(value, str) and '"' not in value:
-        return '"' + repr(value)[1:-1].replace("\\'", "'") + '"'
-    return repr(value)
-
-
-_QUOTE_RUN = re.compile(r'"(?="|$)')
-
-
-def docstring(text: str) -> str:
-    """Spec prose made safe inside a triple-quoted docstring: it can never end the string early.
-
-    Backslashes are doubled, and every quote followed by another quote or by the end is escaped,
-    so neither three quotes in a row nor a closing quote can form.
-    """
-    return _QUOTE_RUN.sub(r'\\"', text.replace("\\", "\\\\"))
 
 
 def table_cell(value: object) -> str:
@@ -72,10 +51,17 @@ def environment(templates: Path = TEMPLATES) -> Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters["literal"] = python_literal
+    env.filters["literal"] = emit.literal
+    env.filters["docstring"] = emit.docstring
+    env.filters["comment"] = emit.comment
+    env.filters["annotation"] = emit.annotation
+    env.filters["expression"] = emit.expression
+    env.filters["arguments"] = emit.arguments
+    env.filters["check_options"] = emit.check_options
     env.filters["docwrap"] = docstring_lines
-    env.filters["docstring"] = docstring
     env.filters["cell"] = table_cell
+    env.globals["result_annotation"] = emit.result_annotation
+    env.globals["is_checked"] = emit.is_checked
     return env
 
 

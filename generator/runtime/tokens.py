@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, ClassVar, Literal, Sequence
 
 from realtime_rest._runtime.auth import AccessKey
 from realtime_rest._runtime.client import _ClientCore
@@ -48,37 +48,83 @@ class Negotiation:
         return {"url": self.url, "accessToken": self.access_token}
 
 
+DEFAULT_MINUTES_TO_EXPIRE = 60
+
+
+@dataclass(frozen=True)
+class ClientTokenRequest:
+    """What an end client's token is asked to carry, in the service's protocol names."""
+
+    user_id: str | None
+    roles: Sequence[str]
+    groups: Sequence[str]
+    minutes_to_expire: int
+    client_protocol: ClientType
+
+    def asked(self) -> frozenset[str]:
+        """The fields that differ from what the service assumes when one is left out."""
+        asked = {
+            "user_id": self.user_id is not None,
+            "roles": bool(self.roles),
+            "groups": bool(self.groups),
+            "minutes_to_expire": self.minutes_to_expire != DEFAULT_MINUTES_TO_EXPIRE,
+            "client_protocol": self.client_protocol != "Default",
+        }
+        return frozenset(name for name, given in asked.items() if given)
+
+
 class _WebPubSubTokensCore(_ClientCore):
+    # The token fields this API version's GenerateClientToken takes; set by the generated client.
+    _client_token_fields: ClassVar[frozenset[str]] = frozenset()
+
     def _local_client_token(
-        self,
-        user_id: str | None,
-        roles: Sequence[str],
-        groups: Sequence[str],
-        minutes_to_expire: int,
-        client_protocol: str,
+        self, request: ClientTokenRequest, client_protocol: str
     ) -> tuple[str, str | None]:
         """The client URL, and the token when the access key can sign it here."""
-        check("minutes_to_expire", minutes_to_expire, minimum=1)
+        check("minutes_to_expire", request.minutes_to_expire, minimum=1)
         audience, base_url = web_pubsub_client_url(self._client_endpoint, self.hub, client_protocol)
         key = self._pipeline.credential
         if not isinstance(key, AccessKey):
+            self._refuse_remote(request)
             return base_url, None
         token = sign_web_pubsub_client_token(
             key,
             audience,
-            user_id=user_id,
-            roles=roles,
-            groups=groups,
-            minutes_to_expire=minutes_to_expire,
+            user_id=request.user_id,
+            roles=request.roles,
+            groups=request.groups,
+            minutes_to_expire=request.minutes_to_expire,
         )
         return base_url, token
 
-    def _no_remote_tokens(self) -> TypeError:
-        return TypeError(
-            f"API version {self.API_VERSION} cannot issue client tokens for a Microsoft Entra ID "
-            "credential (it has no GenerateClientToken operation): construct the client with an "
-            "AccessKey or a connection string"
-        )
+    def _refuse_remote(self, request: ClientTokenRequest) -> None:
+        """The service issues the token: refuse what this version's operation cannot carry."""
+        if not self._client_token_fields:
+            raise TypeError(
+                f"API version {self.API_VERSION} cannot issue client tokens for a Microsoft "
+                "Entra ID credential (it has no GenerateClientToken operation): construct the "
+                "client with an AccessKey or a connection string"
+            )
+        missing = sorted(request.asked() - self._client_token_fields)
+        if missing:
+            raise ValueError(
+                f"API version {self.API_VERSION} issues client tokens without "
+                f"{', '.join(missing)}: construct the client with an AccessKey or a connection "
+                "string to sign such tokens locally"
+            )
+
+
+def _request(
+    user_id: str | None,
+    roles: Sequence[str],
+    groups: Sequence[str],
+    minutes_to_expire: int,
+    client_protocol: ClientProtocol,
+) -> ClientTokenRequest:
+    check("client_protocol", client_protocol, allowed=tuple(CLIENT_TYPES))
+    return ClientTokenRequest(
+        user_id, tuple(roles), tuple(groups), minutes_to_expire, CLIENT_TYPES[client_protocol]
+    )
 
 
 class WebPubSubTokens(_WebPubSubTokensCore):
@@ -90,7 +136,7 @@ class WebPubSubTokens(_WebPubSubTokensCore):
         user_id: str | None = None,
         roles: Sequence[str] = (),
         groups: Sequence[str] = (),
-        minutes_to_expire: int = 60,
+        minutes_to_expire: int = DEFAULT_MINUTES_TO_EXPIRE,
         client_protocol: ClientProtocol = "default",
     ) -> ClientAccessToken:
         """A URL and token for an end client of this hub.
@@ -100,25 +146,17 @@ class WebPubSubTokens(_WebPubSubTokensCore):
         :param groups: the groups it joins when it connects.
         :param minutes_to_expire: the token's lifetime; 60 minutes unless given.
         :param client_protocol: ``default`` (WebSocket), ``mqtt`` or ``socketio``.
+        :raises ValueError: with a Microsoft Entra ID credential, when the API version's
+            GenerateClientToken cannot carry what is asked (older versions know fewer fields).
         """
-        base_url, token = self._local_client_token(
-            user_id, roles, groups, minutes_to_expire, client_protocol
-        )
+        request = _request(user_id, roles, groups, minutes_to_expire, client_protocol)
+        base_url, token = self._local_client_token(request, client_protocol)
         if token is None:
-            token = self._remote_client_token(
-                user_id, roles, groups, minutes_to_expire, CLIENT_TYPES[client_protocol]
-            )
+            token = self._remote_client_token(request)
         return ClientAccessToken(base_url, token, f"{base_url}?access_token={token}")
 
-    def _remote_client_token(
-        self,
-        user_id: str | None,
-        roles: Sequence[str],
-        groups: Sequence[str],
-        minutes_to_expire: int,
-        client_type: ClientType,
-    ) -> str:
-        raise self._no_remote_tokens()
+    def _remote_client_token(self, request: ClientTokenRequest) -> str:
+        raise NotImplementedError  # generated where the version has GenerateClientToken
 
 
 class AsyncWebPubSubTokens(_WebPubSubTokensCore):
@@ -130,28 +168,18 @@ class AsyncWebPubSubTokens(_WebPubSubTokensCore):
         user_id: str | None = None,
         roles: Sequence[str] = (),
         groups: Sequence[str] = (),
-        minutes_to_expire: int = 60,
+        minutes_to_expire: int = DEFAULT_MINUTES_TO_EXPIRE,
         client_protocol: ClientProtocol = "default",
     ) -> ClientAccessToken:
         """A URL and token for an end client of this hub; see the synchronous client."""
-        base_url, token = self._local_client_token(
-            user_id, roles, groups, minutes_to_expire, client_protocol
-        )
+        request = _request(user_id, roles, groups, minutes_to_expire, client_protocol)
+        base_url, token = self._local_client_token(request, client_protocol)
         if token is None:
-            token = await self._remote_client_token(
-                user_id, roles, groups, minutes_to_expire, CLIENT_TYPES[client_protocol]
-            )
+            token = await self._remote_client_token(request)
         return ClientAccessToken(base_url, token, f"{base_url}?access_token={token}")
 
-    async def _remote_client_token(
-        self,
-        user_id: str | None,
-        roles: Sequence[str],
-        groups: Sequence[str],
-        minutes_to_expire: int,
-        client_type: ClientType,
-    ) -> str:
-        raise self._no_remote_tokens()
+    async def _remote_client_token(self, request: ClientTokenRequest) -> str:
+        raise NotImplementedError  # generated where the version has GenerateClientToken
 
 
 class SignalRNegotiation(_ClientCore):

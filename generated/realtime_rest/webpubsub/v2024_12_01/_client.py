@@ -10,7 +10,7 @@ from typing import Literal
 from realtime_rest._runtime.client import BaseClient
 from realtime_rest._runtime.request import Content
 from realtime_rest._runtime.responses import exists, iterate_pages, read_model
-from realtime_rest._runtime.tokens import WebPubSubTokens, ClientType
+from realtime_rest._runtime.tokens import WebPubSubTokens, ClientTokenRequest
 from realtime_rest.webpubsub.v2024_12_01 import _operations
 from realtime_rest.webpubsub.v2024_12_01.models import (
     AddToGroupsRequest,
@@ -37,6 +37,9 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
     _scope = "https://webpubsub.azure.com/.default"
     _hub_pattern = "^[A-Za-z][A-Za-z0-9_]*$"
     _error_model = ErrorResponse
+    _client_token_fields = frozenset(
+        ("client_protocol", "groups", "minutes_to_expire", "roles", "user_id")
+    )
     _audience_includes_query = True
 
     def get_service_status(
@@ -636,19 +639,12 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         )
         self._pipeline.send(request)
 
-    def _remote_client_token(
-        self,
-        user_id: str | None,
-        roles: Sequence[str],
-        groups: Sequence[str],
-        minutes_to_expire: int,
-        client_type: ClientType,
-    ) -> str:
+    def _remote_client_token(self, request: ClientTokenRequest) -> str:
         answer = self.generate_client_token(
-            user_id=user_id,
-            roles=roles,
-            groups=groups,
-            minutes_to_expire=minutes_to_expire,
-            client_protocol=client_type,
+            client_protocol=request.client_protocol,
+            groups=request.groups,
+            minutes_to_expire=request.minutes_to_expire,
+            roles=request.roles,
+            user_id=request.user_id,
         )
         return answer.token or ""
