@@ -547,6 +547,7 @@ def test_fail_on_sets_the_exit_code_by_the_worst_change(project: Path) -> None:
         "default"
     ] = "MQTT"
     document["info"]["version"] = "2099-02-01"
+    document["components"]["parameters"]["ApiVersion"]["schema"]["default"] = "2099-02-01"
     newer.write_text(yaml.safe_dump(document, sort_keys=False))
 
     assert run("webpubsub", root=project)[0] == 0
