@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import venv
@@ -12,6 +13,8 @@ from tests.versions import newest, versions
 GENERATED = Path(__file__).resolve().parent.parent / "generated"
 # What a build leaves beside the sources; the copy that is built leaves them out.
 BUILD_OUTPUTS = shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+# Nothing but the new environment's own packages: no PYTHONPATH leading elsewhere.
+CLEAN_ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
 IMPORT_EVERYTHING = """
 import realtime_rest, realtime_rest.signalr, realtime_rest.webpubsub
@@ -47,11 +50,16 @@ def test_the_generated_package_installs_and_imports_in_a_clean_environment(tmp_p
         ],
         capture_output=True,
         text=True,
+        env=CLEAN_ENVIRONMENT,
     )
     assert install.returncode == 0, install.stderr
 
     imported = subprocess.run(
-        [str(python), "-c", IMPORT_EVERYTHING], capture_output=True, text=True, cwd=tmp_path
+        [str(python), "-c", IMPORT_EVERYTHING],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=CLEAN_ENVIRONMENT,
     )
 
     assert imported.returncode == 0, imported.stderr
