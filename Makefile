@@ -1,33 +1,55 @@
-# Every target installs what it needs into a local virtual environment (.venv), reused across runs.
+# Every target installs what it needs into local folders, reused across runs: Python packages into
+# .venv (the generator alone for generate/check/validate; the test tools and the generated package
+# too for test), Prism into tools/prism/node_modules (only for test, and only where npm exists).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-INSTALLED := $(VENV)/.installed
+GENERATOR_INSTALLED := $(VENV)/.generator-installed
+TEST_INSTALLED := $(VENV)/.test-installed
 PRISM := tools/prism/node_modules/.bin/prism
+NPM := $(shell command -v npm 2>/dev/null)
 
 .PHONY: generate check validate test bench clean
 
-$(INSTALLED): pyproject.toml generated/pyproject.toml
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(GENERATOR_INSTALLED): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TEST_INSTALLED): pyproject.toml generated/pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]' -e ./generated
 	touch $@
 
-# Prism, the OpenAPI mock server of the contract tests, pinned by tools/prism/package-lock.json.
-$(PRISM): tools/prism/package-lock.json
-	npm ci --prefix tools/prism --silent --no-audit --no-fund
+# Prism, the OpenAPI mock server of the contract tests, pinned by tools/prism/package-lock.json;
+# tools/prism/.npmrc makes an engine mismatch an error and runs no dependency's install scripts.
+# SCARF_ANALYTICS=false opts out of Scarf's install reporting should a future dependency bring it.
+$(PRISM): tools/prism/package.json tools/prism/package-lock.json tools/prism/.npmrc
+	cd tools/prism && SCARF_ANALYTICS=false npm ci
 	touch $@
 
-generate: $(INSTALLED)
+# Without npm the contract tests are skipped with their reason; with CI=true they fail instead.
+ifeq ($(NPM),)
+CONTRACT_TOOLS :=
+else
+CONTRACT_TOOLS := $(PRISM)
+endif
+
+generate: $(GENERATOR_INSTALLED)
 	$(PY) -m generator generate
 
-check: $(INSTALLED)
+check: $(GENERATOR_INSTALLED)
 	$(PY) -m generator check
 
-validate: $(INSTALLED)
+validate: $(GENERATOR_INSTALLED)
 	$(PY) -m generator validate
 
-test: $(INSTALLED) $(PRISM)
+test: $(TEST_INSTALLED) $(CONTRACT_TOOLS)
+ifeq ($(NPM),)
+	@echo "npm not found: the contract tests against Prism will be skipped (they need Node.js 20.16 or newer with npm)"
+endif
 	$(PY) -m pytest
 	$(PY) -m generator check
 	$(PY) -m mypy --strict generated/realtime_rest generator
@@ -45,5 +67,8 @@ $(BENCH_INSTALLED): bench/requirements.txt pyproject.toml generated/pyproject.to
 bench: $(BENCH_INSTALLED)
 	$(BENCH_VENV)/bin/python bench/run.py
 
+# Everything the targets above and the tools they run leave in the tree: what .gitignore lists.
 clean:
-	rm -rf $(VENV) $(BENCH_VENV)
+	rm -rf $(VENV) $(BENCH_VENV) tools/prism/node_modules
+	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name '*.egg-info' -o -name build \
+		-o -name .mypy_cache -o -name .pytest_cache \) -prune -exec rm -rf {} +

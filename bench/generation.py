@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from generator.validate import VOCABULARY, operations
+
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "specs").glob("*/*.yaml"))
 SCALING_BASE = ROOT / "specs/webpubsub/2024-12-01.yaml"
@@ -65,6 +67,10 @@ def project_copy(specs: dict[str, Any] | None = None) -> Path:
         for relative, document in specs.items():
             (root / relative).parent.mkdir(parents=True, exist_ok=True)
             (root / relative).write_text(yaml.safe_dump(document, sort_keys=False))
+        # The synthetic copies of operations carry numbered operationIds: name them as actions.
+        ids = sorted({op["operationId"] for d in specs.values() for _, _, op in operations(d)})
+        vocabulary = (ROOT / "specs" / VOCABULARY).read_text() + "".join(f"{i}\n" for i in ids)
+        (root / "specs" / VOCABULARY).write_text(vocabulary)
     return root
 
 

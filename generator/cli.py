@@ -14,7 +14,7 @@ import click
 
 from generator.diff import SEVERITIES, compare, worst
 from generator.errors import GeneratorError
-from generator.pipeline import build, load_services
+from generator.pipeline import build, display_path, load_services
 from generator.render import RenderedFile, render_comparison
 from generator.write import unified_diff, write
 
@@ -64,6 +64,9 @@ def generate(root: Path, service: str | None, version: str | None) -> None:
     # A partial run writes its own files and removes nothing: it cannot know what the others own.
     changes = write(out_dir, chosen, remove_stale=not selection)
     elapsed = time.perf_counter() - started
+    for verb, paths in (("written", changes.written), ("removed", changes.removed)):
+        for path in paths:
+            click.echo(f"{verb}  {display_path(out_dir / path, root)}")
     click.echo(
         f"generated {len(chosen)} files in {elapsed:.2f}s: "
         f"{len(changes.written)} written, {len(changes.removed)} removed"

@@ -11,7 +11,13 @@ from generator.load import find_specs, load_spec
 from generator.merge import merge
 from generator.normalize import normalize
 from generator.render import TEMPLATES, RenderedFile, render
-from generator.validate import validate_spec
+from generator.validate import (
+    VOCABULARY,
+    read_vocabulary,
+    validate_conventions,
+    validate_one_spec_per_module,
+    validate_spec,
+)
 from generator.write import MANIFEST, manifest
 
 
@@ -24,12 +30,16 @@ def display_path(path: Path, root: Path) -> str:
 
 def load_services(specs_dir: Path, root: Path) -> list[ir.Service]:
     """Load, validate and normalize every spec, then merge them per service."""
-    versions = []
+    vocabulary_file = display_path(specs_dir / VOCABULARY, root)
+    vocabulary = read_vocabulary(specs_dir / VOCABULARY, vocabulary_file)
+    specs = []
     for path in find_specs(specs_dir):
         spec = load_spec(path, display_path(path, root))
         validate_spec(spec)
-        versions.append(normalize(spec))
-    return merge(versions)
+        validate_conventions(spec, vocabulary, vocabulary_file)
+        specs.append(spec)
+    validate_one_spec_per_module(specs)
+    return merge([normalize(spec) for spec in specs])
 
 
 def build(specs_dir: Path, root: Path, templates: Path = TEMPLATES) -> list[RenderedFile]:

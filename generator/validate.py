@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from generator.errors import SpecError, json_path
 from generator.load import LoadedSpec
+from generator.naming import module_name
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PATH_VARIABLE = re.compile(r"{([^}]+)}")
@@ -116,3 +118,95 @@ def _check_path_parameters(spec: LoadedSpec) -> None:
                 )
             if parameter.get("required") is not True:
                 raise SpecError(spec.path, place, f"path parameter {variable!r} must be required")
+
+
+# --- the conventions of specs/CONVENTIONS.md that a spec bump can break ------------------------
+
+VOCABULARY = "operation-ids.txt"  # in the specs folder: the shared operationIds, one a line
+
+
+def read_vocabulary(path: Path, display: str) -> frozenset[str]:
+    """The operationIds of specs/operation-ids.txt: the first word of each line; # starts a comment."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(display, "file", f"cannot read the operationId vocabulary: {error}") from None
+    words = [line.split("#", 1)[0].split() for line in text.splitlines()]
+    return frozenset(line[0] for line in words if line)
+
+
+def validate_conventions(spec: LoadedSpec, vocabulary: frozenset[str], display: str) -> None:
+    """After validate_spec: the file is named after its version, api-version defaults to it, and
+    every operationId comes from the vocabulary (read from `display`)."""
+    _check_file_name_is_the_version(spec)
+    _check_api_version_defaults(spec)
+    _check_operation_ids_are_in_the_vocabulary(spec, vocabulary, display)
+
+
+def validate_one_spec_per_module(specs: list[LoadedSpec]) -> None:
+    """Two files of a service must not become one module, the second overwriting the first."""
+    seen: dict[tuple[str, str], str] = {}
+    for spec in specs:
+        version = str(spec.document["info"]["version"])
+        key = (spec.service, module_name(version))
+        if key in seen:
+            raise SpecError(
+                spec.path,
+                "$.info.version",
+                f"version {version!r} becomes module {key[1]}, as {seen[key]} does: "
+                "remove one of the two files",
+            )
+        seen[key] = spec.path
+
+
+def _check_file_name_is_the_version(spec: LoadedSpec) -> None:
+    version = str(spec.document["info"]["version"])
+    name = PurePosixPath(spec.path).name
+    if name != f"{version}.yaml":
+        raise SpecError(
+            spec.path,
+            "$.info.version",
+            f"the file is named {name} but info.version is {version!r}: "
+            f"rename the file to {version}.yaml or set info.version to the file's version",
+        )
+
+
+def _check_api_version_defaults(spec: LoadedSpec) -> None:
+    version = str(spec.document["info"]["version"])
+    for place, parameter in _parameters_with_places(spec.document):
+        if parameter.get("name") != "api-version":
+            continue
+        default = (resolve(spec.document, parameter.get("schema")) or {}).get("default")
+        if str(default) != version:
+            raise SpecError(
+                spec.path,
+                json_path(place + ("schema", "default")),
+                f"api-version must default to the spec's version {version!r}, not {default!r}",
+            )
+
+
+def _parameters_with_places(
+    document: dict[str, Any],
+) -> Iterator[tuple[tuple[object, ...], dict[str, Any]]]:
+    """Every parameter with the place it is written: a shared one once, where it is declared."""
+    for name, parameter in (document.get("components", {}).get("parameters") or {}).items():
+        yield ("components", "parameters", name), parameter
+    for path, item in document["paths"].items():
+        lists = [((path,), item)] + [((path, m), op) for m, op in item.items() if m in HTTP_METHODS]
+        for where, owner in lists:
+            for index, parameter in enumerate(owner.get("parameters", [])):
+                if "$ref" not in parameter:
+                    yield ("paths", *where, "parameters", index), parameter
+
+
+def _check_operation_ids_are_in_the_vocabulary(
+    spec: LoadedSpec, vocabulary: frozenset[str], display: str
+) -> None:
+    for path, method, operation in operations(spec.document):
+        if operation["operationId"] not in vocabulary:
+            raise SpecError(
+                spec.path,
+                json_path(("paths", path, method, "operationId")),
+                f"operationId {operation['operationId']!r} is not in the shared vocabulary: "
+                f"use one from {display}, or add the new action there",
+            )

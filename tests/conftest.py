@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from generator.validate import VOCABULARY
+
+ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_SPEC = "specs/webpubsub/2099-01-01.yaml"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A project folder with the sample spec and nothing generated yet."""
+    """A project folder with the sample spec, the operationId vocabulary and nothing generated yet."""
     shutil.copytree(FIXTURES / "specs", tmp_path / "specs")
+    shutil.copy(ROOT / "specs" / VOCABULARY, tmp_path / "specs" / VOCABULARY)
     return tmp_path
 
 

@@ -21,6 +21,7 @@ from generator.normalize import normalize
 from generator.pipeline import load_services
 from generator.validate import validate_spec
 from tests.conftest import FIXTURES, SAMPLE_SPEC
+from tests.versions import versions
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = Path(__file__).parent / "expected_changes"
@@ -46,7 +47,10 @@ def test_every_consecutive_pair_is_pinned(changelogs: dict[str, ir.Comparison]) 
     for name, comparison in changelogs.items():
         pinned = EXPECTED / f"{name}.txt"
         found = "\n".join(lines(comparison))
-        assert pinned.exists(), f"review these changes, then pin them in {pinned}:\n{found}"
+        assert pinned.exists(), (
+            f"review these changes, then pin them in {pinned.relative_to(ROOT)}, one per line"
+            f" as listed (an empty file when there are none):\n{found or '(no changes)'}"
+        )
         assert lines(comparison) == pinned.read_text().splitlines(), name
     assert sorted(changelogs) == sorted(p.stem for p in EXPECTED.glob("*.txt")), "stale pins"
 
@@ -507,8 +511,14 @@ def run(*args: str, root: Path = ROOT) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_diff_defaults_to_the_two_newest_versions_in_markdown() -> None:
-    code, output = run("signalr")
+@pytest.mark.parametrize("service", ["signalr", "webpubsub"])
+def test_diff_defaults_to_the_two_newest_versions(service: str) -> None:
+    *_, second_newest, newest = versions(service)
+    assert run(service) == run(service, "--from", second_newest, "--to", newest)
+
+
+def test_diff_is_markdown_by_default() -> None:
+    code, output = run("signalr", "--from", "v1", "--to", "2022-06-01")
 
     assert code == 0
     assert output.startswith("# v1 → 2022-06-01\n\n33 breaking, 11 warnings, 51 compatible.\n")
@@ -547,20 +557,23 @@ def test_fail_on_sets_the_exit_code_by_the_worst_change(project: Path) -> None:
         "default"
     ] = "MQTT"
     document["info"]["version"] = "2099-02-01"
+    document["components"]["parameters"]["ApiVersion"]["schema"]["default"] = "2099-02-01"
     newer.write_text(yaml.safe_dump(document, sort_keys=False))
 
     assert run("webpubsub", root=project)[0] == 0
     assert run("webpubsub", "--fail-on", "breaking", root=project)[0] == 0
     assert run("webpubsub", "--fail-on", "warning", root=project)[0] == 1
-    assert run("signalr", "--fail-on", "breaking")[0] == 1
-    code, output = run("signalr", "--from", "2022-06-01", "--fail-on", "warning")
+    assert run("signalr", "--from", "v1", "--to", "2022-06-01", "--fail-on", "breaking")[0] == 1
+    code, output = run(
+        "signalr", "--from", "2022-06-01", "--to", "2022-06-01", "--fail-on", "warning"
+    )
     assert (code, output) == (0, "# 2022-06-01 → 2022-06-01\n\nNo changes.\n")
 
 
 def test_unknown_service_or_version_is_a_usage_error() -> None:
     code, output = run("signalr", "--from", "v3")
     assert code == 2
-    assert "signalr has no version 'v3' (known: v1, 2022-06-01)" in output
+    assert f"signalr has no version 'v3' (known: {', '.join(versions('signalr'))})" in output
     code, output = run("pubsub")
     assert code == 2
     assert "no service 'pubsub' (known: signalr, webpubsub)" in output

@@ -98,9 +98,15 @@ def test_files_no_spec_produces_any_more_are_removed_and_others_kept(project: Pa
     edit_spec_version = project / "specs/webpubsub/2099-02-01.yaml"
     edit_spec_version.write_text(edit_spec_version.read_text().replace("2099-01-01", "2099-02-01"))
 
-    code, _ = run(project, "generate")
+    code, output = run(project, "generate")
 
     assert code == 0
+    lines = output.splitlines()
+    assert "removed  generated/realtime_rest/webpubsub/v2099_01_01/models.py" in lines
+    assert "written  generated/realtime_rest/webpubsub/v2099_02_01/models.py" in lines
+    written = sum(line.startswith("written  ") for line in lines)
+    removed = sum(line.startswith("removed  ") for line in lines)
+    assert lines[-1].endswith(f": {written} written, {removed} removed")
     assert not stale.exists()
     assert (project / "generated/realtime_rest/webpubsub/v2099_02_01/models.py").exists()
     assert stranger.read_text() == "kept"

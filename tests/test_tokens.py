@@ -14,6 +14,7 @@ from realtime_rest import AccessKey
 from realtime_rest.signalr import SignalRClient
 from realtime_rest.webpubsub import AsyncWebPubSubClient, WebPubSubClient
 from realtime_rest.webpubsub.v2020_10_01 import WebPubSubClient as WebPubSubClient2020
+from tests.versions import newest
 
 KEY = "client-token-test-key-of-32-bytes-or-more"
 CONNECTION_STRING = f"Endpoint=https://contoso.webpubsub.azure.com;AccessKey={KEY};Version=1.0;"
@@ -104,9 +105,12 @@ def test_with_only_an_entra_credential_the_service_issues_the_token() -> None:
     assert access.base_url == "wss://contoso.webpubsub.azure.com/clients/mqtt/hubs/chat"
     (request,) = sent
     assert request.method == "POST"
-    assert request.url.raw_path == (
-        b"/api/hubs/chat/:generateToken?api-version=2024-12-01"
-        b"&userId=ann&role=r1&role=r2&minutesToExpire=60&clientType=MQTT"
+    assert (
+        request.url.raw_path
+        == (
+            f"/api/hubs/chat/:generateToken?api-version={newest('webpubsub')}"
+            "&userId=ann&role=r1&role=r2&minutesToExpire=60&clientType=MQTT"
+        ).encode()
     )
     assert request.headers["authorization"] == "Bearer entra-token"
 

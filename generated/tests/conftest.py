@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
+import shutil
 import socket
 import subprocess
 import time
@@ -149,7 +151,16 @@ def make_live_api(
 
 @pytest.fixture(scope="session")
 def prism() -> Iterator[Callable[[str], str]]:
-    """Starts Prism once per spec, on a free loopback port; stops them all at the end."""
+    """Starts Prism once per spec, on a free loopback port; stops them all at the end.
+
+    Without Node.js or Prism the contract tests are skipped, saying what is missing; in CI
+    (CI=true) they fail instead, so that CI never passes without them.
+    """
+    reason = _why_contract_tests_cannot_run()
+    if reason:
+        if _in_ci():
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
     servers: dict[str, tuple[subprocess.Popen[bytes], str]] = {}
 
     def serve(spec: str) -> str:
@@ -161,6 +172,27 @@ def prism() -> Iterator[Callable[[str], str]]:
     for process, _ in servers.values():
         process.terminate()
         process.wait(timeout=10)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Says once at the end why the contract tests were skipped, rather than once per test."""
+    reason = _why_contract_tests_cannot_run()
+    if reason and terminalreporter.stats.get("skipped"):
+        terminalreporter.write_line(f"skipped the {reason}")
+
+
+def _why_contract_tests_cannot_run() -> str | None:
+    if shutil.which("node") is None:
+        missing = "node is not on PATH"
+    elif not PRISM.exists():
+        missing = f"{PRISM.relative_to(PROJECT)} is not installed"
+    else:
+        return None
+    return f"contract tests: they need Prism, and {missing} (install Node.js 20.16+ and npm, then run make test)"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("true", "1")
 
 
 def _start_prism(spec: Path) -> tuple[subprocess.Popen[bytes], str]:
