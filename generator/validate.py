@@ -14,7 +14,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 
 from generator.errors import SpecError, json_path
 from generator.load import LoadedSpec
-from generator.naming import module_name
+from generator.emit import module_name
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PATH_VARIABLE = re.compile(r"{([^}]+)}")

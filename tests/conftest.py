@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from generator.validate import VOCABULARY
 
@@ -20,6 +22,23 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(FIXTURES / "specs", tmp_path / "specs")
     shutil.copy(ROOT / "specs" / VOCABULARY, tmp_path / "specs" / VOCABULARY)
     return tmp_path
+
+
+def write_project(
+    folder: Path, documents: dict[str, Any], operation_ids: tuple[str, ...] = ()
+) -> Path:
+    """A project folder with the given specs (by path under specs/) and the vocabulary, extended
+    by `operation_ids`."""
+    for relative, document in documents.items():
+        path = folder / "specs" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    vocabulary = (ROOT / "specs" / VOCABULARY).read_text(encoding="utf-8")
+    (folder / "specs" / VOCABULARY).write_text(
+        vocabulary + "".join(f"{operation_id}\n" for operation_id in operation_ids),
+        encoding="utf-8",
+    )
+    return folder
 
 
 @pytest.fixture(autouse=True)
