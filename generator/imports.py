@@ -38,8 +38,7 @@ def _operations_imports(
     request = {"Request"}
     if any(op.path_parameters or (op.hub and op.hub.location == "path") for op in operations):
         request.add("format_path")
-    if any(p.check for op in operations for p in op.parameters):
-        request.add("check")
+    request.update(p.check.split("(")[0] for op in operations for p in op.parameters if p.check)
     for op in operations:
         if op.body:
             request.add(op.body.encoder.split("(")[0])

@@ -275,7 +275,7 @@ def _parameter(
         annotation=annotation,
         default=default,
         description=_one_line(parameter.get("description", "")),
-        check=_check(wire_name, name, wire),
+        check=_check(context, place, name, location, required or "default" in schema, wire),
         schema=wire,
     )
 
@@ -292,16 +292,51 @@ _CONSTRAINTS = (
 )
 
 
-def _check(wire_name: str, name: str, schema: ir.Schema) -> str | None:
-    """The runtime validation call for a value constrained by its schema, or None."""
-    options = [f"allowed={schema.enum!r}"] if schema.enum else []
-    for _, option in _CONSTRAINTS:
+# The runtime check of each wire type, and the constraints it takes.
+_CHECKS = {
+    "string": ("check_string", ("enum", "pattern", "min_length", "max_length")),
+    "integer": ("check_integer", ("enum", "minimum", "maximum")),
+    "number": ("check_number", ("enum", "minimum", "maximum")),
+    "boolean": ("check_boolean", ()),
+}
+_ITEM_CONSTRAINTS = ("enum", "pattern", "min_length", "max_length")
+
+
+def _check(
+    context: _Context,
+    place: tuple[object, ...],
+    name: str,
+    location: str,
+    required: bool,
+    schema: ir.Schema,
+) -> str:
+    """The runtime call that checks an argument's type and constraints before anything is sent.
+
+    ``required``: None is refused, because the spec requires the value or gives it a default.
+    """
+    options = [f"required={required}"]
+    if location == "path":
+        options.append("segment=True")
+    if schema.type == "array" and schema.items is not None and schema.items.type == "string":
+        function = "check_string_array"
+        options += _constraint_options(schema, ("min_items", "max_items"), "")
+        options += _constraint_options(schema.items, _ITEM_CONSTRAINTS, "item_")
+    elif schema.type in _CHECKS:
+        function, constraints = _CHECKS[schema.type]
+        options += _constraint_options(schema, constraints, "")
+    else:
+        raise context.fail(place + ("schema",), f"unsupported parameter type {schema.type_text!r}")
+    return f"{function}({name!r}, {name}, {', '.join(options)})"
+
+
+def _constraint_options(schema: ir.Schema, names: tuple[str, ...], prefix: str) -> list[str]:
+    options = []
+    for option in names:
         value = getattr(schema, option)
-        if value is not None:
-            options.append(f"{option}={value!r}")
-    if not options:
-        return None
-    return f"check({wire_name!r}, {name}, {', '.join(options)})"
+        if value is not None and value != ():
+            keyword = "allowed" if option == "enum" else option
+            options.append(f"{prefix}{keyword}={value!r}")
+    return options
 
 
 def _schema(context: _Context, raw: Any) -> ir.Schema:

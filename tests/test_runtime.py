@@ -24,7 +24,13 @@ from realtime_rest import (
 )
 from realtime_rest._runtime.auth import ConnectionString
 from realtime_rest._runtime.pipeline import AsyncPipeline, Pipeline
-from realtime_rest._runtime.request import Request, check, encode_content, format_path
+from realtime_rest._runtime.request import (
+    Request,
+    check_integer,
+    check_string,
+    encode_content,
+    format_path,
+)
 
 KEY = "c2VjcmV0LWFjY2Vzcy1rZXktZm9yLXRlc3Rz="
 ENDPOINT = "https://contoso.webpubsub.azure.com"
@@ -207,21 +213,21 @@ def test_query_sequences_repeat_and_none_is_left_out() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "constraints", "message"),
+    ("check", "value", "constraints", "message"),
     [
-        ("1hub", {"pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "hub must match"),
-        ("", {"min_length": 1}, "must be 1 or more characters long"),
-        ("x" * 1025, {"max_length": 1024}, "must be 1024 or fewer characters long"),
-        (301, {"maximum": 300}, "at most 300"),
-        (-1, {"minimum": 0}, "at least 0"),
-        ("admin", {"allowed": ("sendToGroup", "joinLeaveGroup")}, "must be one of"),
+        (check_string, "1hub", {"pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "hub must match"),
+        (check_string, "", {"min_length": 1}, "must be 1 or more characters long"),
+        (check_string, "x" * 1025, {"max_length": 1024}, "must be 1024 or fewer characters long"),
+        (check_integer, 301, {"maximum": 300}, "at most 300"),
+        (check_integer, -1, {"minimum": 0}, "at least 0"),
+        (check_string, "admin", {"allowed": ("send", "join")}, "must be one of 'send', 'join'"),
     ],
 )
 def test_constraint_violations_name_the_parameter(
-    value: Any, constraints: Any, message: str
+    check: Any, value: Any, constraints: Any, message: str
 ) -> None:
     with pytest.raises(ValueError) as raised:
-        check("hub", value, **constraints)
+        check("hub", value, required=True, **constraints)
     assert str(raised.value).startswith("hub ")
     assert message in str(raised.value)
 

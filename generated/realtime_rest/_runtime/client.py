@@ -12,7 +12,7 @@ from realtime_rest._runtime.pipeline import (
     RetryPolicy,
     _PipelineBase,
 )
-from realtime_rest._runtime.request import check
+from realtime_rest._runtime.request import check_string
 from realtime_rest._version import __version__
 
 ClientT = TypeVar("ClientT", bound="_ClientCore")
@@ -56,7 +56,7 @@ class _ClientCore:
         return f"{type(self).__name__}(endpoint={self.endpoint!r}, hub={self._hub!r})"
 
     def _bind_hub(self, hub: str) -> str:
-        check("hub", hub, pattern=self._hub_pattern)
+        check_string("hub", hub, required=True, segment=True, pattern=self._hub_pattern)
         return hub
 
     def _pipeline_options(

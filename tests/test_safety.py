@@ -1,0 +1,261 @@
+"""The generated clients with hostile arguments and odd answers, through the public API only.
+
+Every version, sync and async, against a mock transport that records what reached it: the tests
+assert the request that was (or was not) sent, the exception type and message, and that no secret
+appears in a message, a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from realtime_rest import AccessKey, RetryPolicy
+from realtime_rest.signalr import v1 as signalr_v1
+from realtime_rest.signalr import v2022_06_01 as signalr_v2022
+from realtime_rest.webpubsub import v2020_10_01 as webpubsub_v2020
+from realtime_rest.webpubsub import v2024_12_01 as webpubsub_v2024
+
+KEY = "safety-test-access-key-0123456789abcdef"
+ENDPOINT = "https://contoso.service.example.com"
+FAST = RetryPolicy(max_retries=2, backoff=0.0, max_backoff=0.0)
+VERSIONS = [signalr_v1, signalr_v2022, webpubsub_v2020, webpubsub_v2024]
+
+
+class Recorder:
+    """A mock service: answers from a script (202 when it runs out), records every request."""
+
+    def __init__(self, *replies: httpx.Response | Exception) -> None:
+        self.replies = list(replies)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        reply = self.replies.pop(0) if self.replies else httpx.Response(202)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    @property
+    def paths(self) -> list[str]:
+        return [request.url.raw_path.decode() for request in self.requests]
+
+
+def client_classes(version: ModuleType) -> tuple[type[Any], type[Any]]:
+    """The sync and async client classes of a version module."""
+    names = [name for name in version.__all__ if name.endswith("Client")]
+    sync = next(getattr(version, name) for name in names if not name.startswith("Async"))
+    asynchronous = next(getattr(version, name) for name in names if name.startswith("Async"))
+    return sync, asynchronous
+
+
+def call(
+    version: ModuleType,
+    is_async: bool,
+    recorder: Recorder,
+    action: Callable[[Any], Any],
+    endpoint: str = ENDPOINT,
+    **options: Any,
+) -> Any:
+    """Run ``action(client)`` on a sync or async client of the version; return what it returned."""
+    sync_class, async_class = client_classes(version)
+    options.setdefault("retry_policy", FAST)
+    if not is_async:
+        transport: Any = httpx.MockTransport(recorder)
+        with sync_class(endpoint, AccessKey(KEY), hub="chat", transport=transport, **options) as c:
+            result = action(c)
+            return list(result) if inspect.isgenerator(result) else result
+
+    async def run() -> Any:
+        transport = httpx.MockTransport(recorder)
+        async with async_class(
+            endpoint, AccessKey(KEY), hub="chat", transport=transport, **options
+        ) as client:
+            result = action(client)
+            if inspect.isasyncgen(result):
+                return [item async for item in result]
+            return await result if inspect.isawaitable(result) else result
+
+    return asyncio.run(run())
+
+
+both = pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
+every_version = pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v.__name__[14:])
+
+
+# --- path values ---------------------------------------------------------------------------------
+
+
+@both
+@every_version
+@pytest.mark.parametrize("value", ["..", ".", ""])
+def test_dot_segments_and_empty_path_values_are_refused_before_sending(
+    version: ModuleType, is_async: bool, value: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(ValueError) as raised:
+        call(version, is_async, recorder, lambda c: c.close_connection(value))
+    assert str(raised.value).startswith("connection_id must ")
+    assert recorder.requests == []
+
+    with pytest.raises(ValueError) as raised:
+        call(version, is_async, recorder, lambda c: c.remove_connection_from_group(value, "c1"))
+    assert str(raised.value).startswith("group must ")
+    assert recorder.requests == []
+
+
+@both
+@every_version
+def test_a_path_value_is_one_percent_encoded_segment(version: ModuleType, is_async: bool) -> None:
+    recorder = Recorder()
+    call(version, is_async, recorder, lambda c: c.remove_connection_from_group("a/../b", "..."))
+    assert len(recorder.requests) == 1
+    path = recorder.paths[0].partition("?")[0]
+    assert path.endswith("/groups/a%2F..%2Fb/connections/...")
+
+
+@both
+@every_version
+def test_path_values_longer_than_the_cap_are_refused(version: ModuleType, is_async: bool) -> None:
+    recorder = Recorder()
+    with pytest.raises(ValueError) as raised:
+        call(version, is_async, recorder, lambda c: c.close_connection("c" * 200_000))
+    assert str(raised.value) == "connection_id must be 1024 or fewer characters long"
+    assert recorder.requests == []
+
+
+@both
+@every_version
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (None, "connection_id is required, not None"),
+        (7, "connection_id must be a str, not int"),
+        (b"c1", "connection_id must be a str, not bytes"),
+    ],
+)
+def test_path_values_of_the_wrong_type_are_type_errors(
+    version: ModuleType, is_async: bool, value: Any, message: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(TypeError) as raised:
+        call(version, is_async, recorder, lambda c: c.close_connection(value))
+    assert str(raised.value) == message
+    assert recorder.requests == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(min_size=1, max_size=40).filter(lambda text: text not in (".", "..")))
+def test_any_other_text_reaches_the_service_as_exactly_one_segment(value: str) -> None:
+    recorder = Recorder()
+    call(webpubsub_v2024, False, recorder, lambda c: c.close_connection(value, reason="r"))
+    sent = recorder.requests[0].url
+    prefix = "/api/hubs/chat/connections/"
+    assert sent.raw_path.decode().startswith(prefix)
+    segment = sent.raw_path.decode()[len(prefix) :].partition("?")[0]
+    assert "/" not in segment and "?" not in segment and "#" not in segment
+    assert httpx.URL("http://x/" + segment).path == "/" + value
+
+
+# --- other arguments ------------------------------------------------------------------------------
+
+
+def test_patterns_match_the_whole_value() -> None:
+    with pytest.raises(ValueError) as raised:
+        webpubsub_v2024.WebPubSubClient(ENDPOINT, AccessKey(KEY), hub="chat\n")
+    assert str(raised.value) == ("hub must match ^[A-Za-z][A-Za-z0-9_]*$ as a whole, not 'chat\\n'")
+
+
+@both
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"top": True}, TypeError, "top must be an int, not bool"),
+        ({"top": 1.5}, TypeError, "top must be an int, not float"),
+        ({"top": "3"}, TypeError, "top must be an int, not str"),
+        ({"top": 0}, ValueError, "top must be at least 1, not 0"),
+        ({"maxpagesize": -1}, ValueError, "maxpagesize must be at least 1, not -1"),
+    ],
+)
+def test_integers_are_ints_in_range(
+    is_async: bool, arguments: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(error) as raised:
+        call(
+            webpubsub_v2024,
+            is_async,
+            recorder,
+            lambda c: c.list_connections_in_group("g", **arguments),
+        )
+    assert str(raised.value) == message
+    assert recorder.requests == []
+
+
+@both
+@pytest.mark.parametrize(
+    ("excluded", "error", "message"),
+    [
+        ("c1", TypeError, "excluded must be a list or tuple of str, not str"),
+        (["c1", 2], TypeError, "excluded[1] must be a str, not int"),
+        ({"c1"}, TypeError, "excluded must be a list or tuple of str, not set"),
+    ],
+)
+def test_a_str_is_not_taken_for_a_list_of_str(
+    is_async: bool, excluded: Any, error: type[Exception], message: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(error) as raised:
+        call(
+            webpubsub_v2024,
+            is_async,
+            recorder,
+            lambda c: c.close_all_connections(excluded=excluded),
+        )
+    assert str(raised.value) == message
+    assert recorder.requests == []
+
+
+@both
+def test_lists_of_str_repeat_in_the_query(is_async: bool) -> None:
+    recorder = Recorder()
+    call(
+        webpubsub_v2024, is_async, recorder, lambda c: c.close_all_connections(excluded=["a", "b"])
+    )
+    assert recorder.requests[0].url.params.get_list("excluded") == ["a", "b"]
+
+
+@both
+def test_enum_values_outside_the_spec_are_refused(is_async: bool) -> None:
+    recorder = Recorder()
+    with pytest.raises(ValueError) as raised:
+        call(
+            webpubsub_v2024,
+            is_async,
+            recorder,
+            lambda c: c.generate_client_token(client_protocol="mqtt"),
+        )
+    assert str(raised.value) == (
+        "client_protocol must be one of 'Default', 'MQTT', 'SocketIO', not 'mqtt'"
+    )
+    assert recorder.requests == []
+
+
+def test_end_client_tokens_check_their_arguments() -> None:
+    client = webpubsub_v2024.WebPubSubClient(ENDPOINT, AccessKey(KEY), hub="chat")
+    with pytest.raises(TypeError, match="^groups must be a list or tuple of str, not str$"):
+        client.get_client_access_token(groups="readers")
+    with pytest.raises(TypeError, match="^minutes_to_expire must be an int, not bool$"):
+        client.get_client_access_token(minutes_to_expire=True)
+    with pytest.raises(TypeError, match="^user_id must be a str, not int$"):
+        signalr_v2022.SignalRClient(ENDPOINT, AccessKey(KEY), hub="chat").get_client_negotiation(
+            user_id=5
+        )
