@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from realtime_rest._runtime.client import BaseClient
+from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Content
 from realtime_rest._runtime.responses import exists, iterate_pages, read_model
 from realtime_rest._runtime.tokens import WebPubSubTokens, ClientType
@@ -41,22 +42,29 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
     def get_service_status(
         self,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Get service health status.
 
         ``HEAD /api/health``
 
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.get_service_status()
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def add_connections_to_groups(
         self,
         *,
         groups: list[str] | None = None,
         filter_: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add filtered connections to multiple groups.
 
@@ -64,20 +72,26 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param groups: The groups to add the connections to.
         :param filter_: An OData filter selecting the connections.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_connections_to_groups(
             self._hub,
             groups_to_add=AddToGroupsRequest(groups=groups, filter_=filter_),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def close_all_connections(
         self,
         *,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close the connections in the hub.
 
@@ -85,15 +99,20 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param excluded: Excluded connection Ids.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_all_connections(
             self._hub,
             excluded=excluded,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def generate_client_token(
         self,
@@ -103,6 +122,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         minutes_to_expire: int = 60,
         groups: Sequence[str] | None = None,
         client_protocol: Literal["Default", "MQTT", "SocketIO"] = "Default",
+        **options: Unpack[CallOptions],
     ) -> ClientTokenResponse:
         """Generate token for the client to connect Azure Web PubSub service.
 
@@ -114,8 +134,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param groups: The groups the connection joins when it connects.
         :param client_protocol: The client protocol the token is for.
         :returns: the service's ClientTokenResponse.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.generate_client_token(
             self._hub,
@@ -125,13 +150,14 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             groups=groups,
             client_protocol=client_protocol,
         )
-        return read_model(self._pipeline.send(request), ClientTokenResponse.from_wire)
+        return read_model(self._pipeline.send(request, **options), ClientTokenResponse.from_wire)
 
     def remove_connections_from_groups(
         self,
         *,
         groups: list[str] | None = None,
         filter_: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove filtered connections from multiple groups.
 
@@ -139,14 +165,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param groups: The groups to remove the connections from.
         :param filter_: An OData filter selecting the connections.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connections_from_groups(
             self._hub,
             groups_to_remove=RemoveFromGroupsRequest(groups=groups, filter_=filter_),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_all(
         self,
@@ -156,6 +187,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         filter_: str | None = None,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Broadcast content inside request body to all the connected client connections.
 
@@ -167,8 +199,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_all(
             self._hub,
@@ -178,13 +215,14 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def close_connection(
         self,
         connection_id: str,
         *,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close the client connection.
 
@@ -192,19 +230,25 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param connection_id: The connection Id.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_connection(
             self._hub,
             connection_id=connection_id,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def connection_exists(
         self,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if the connection with the given connectionId exists.
 
@@ -212,14 +256,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param connection_id: The connection Id.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.connection_exists(
             self._hub,
             connection_id=connection_id,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def send_to_connection(
         self,
@@ -228,6 +277,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         *,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to the specific connection.
 
@@ -238,8 +288,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_connection(
             self._hub,
@@ -248,29 +303,36 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_connection_from_all_groups(
         self,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a connection from all groups.
 
         ``DELETE /api/hubs/{hub}/connections/{connectionId}/groups``
 
         :param connection_id: The connection Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_all_groups(
             self._hub,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def group_exists(
         self,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections inside the given group
 
@@ -278,14 +340,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.group_exists(
             self._hub,
             group=group,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def close_group_connections(
         self,
@@ -293,6 +360,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         *,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close connections in the specific group.
 
@@ -301,8 +369,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param excluded: Excluded connection Ids.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_group_connections(
             self._hub,
@@ -310,7 +383,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             excluded=excluded,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_group(
         self,
@@ -321,6 +394,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         filter_: str | None = None,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to a group of connections.
 
@@ -333,8 +407,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_group(
             self._hub,
@@ -345,7 +424,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def list_connections_in_group(
         self,
@@ -354,6 +433,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         maxpagesize: int | None = None,
         top: int | None = None,
         continuation_token: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Iterator[GroupMember]:
         """List connections in a group.
 
@@ -365,8 +445,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param continuation_token: Where the next page starts, as the previous page's next link
             gives it.
         :returns: every GroupMember, fetching further pages as iteration reaches them.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.list_connections_in_group(
             self._hub,
@@ -376,13 +461,14 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             continuation_token=continuation_token,
         )
         return iterate_pages(
-            self._pipeline, request, _operations.read_list_connections_in_group_page
+            self._pipeline, request, _operations.read_list_connections_in_group_page, **options
         )
 
     def add_connection_to_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a connection to the target group.
 
@@ -390,20 +476,26 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param connection_id: The connection Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_connection_to_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_connection_from_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a connection from the target group.
 
@@ -411,15 +503,20 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param connection_id: The connection Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def grant_permission(
         self,
@@ -427,6 +524,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         connection_id: str,
         *,
         target_name: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Grant permission to the connection.
 
@@ -436,8 +534,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param connection_id: The connection Id.
         :param target_name: The group the permission applies to; without it, it applies to every
             group.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.grant_permission(
             self._hub,
@@ -445,7 +548,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             connection_id=connection_id,
             target_name=target_name,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def revoke_permission(
         self,
@@ -453,6 +556,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         connection_id: str,
         *,
         target_name: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Revoke permission for the connection.
 
@@ -462,8 +566,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param connection_id: The connection Id.
         :param target_name: The group the permission applies to; without it, it applies to every
             group.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.revoke_permission(
             self._hub,
@@ -471,7 +580,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             connection_id=connection_id,
             target_name=target_name,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def check_permission(
         self,
@@ -479,6 +588,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         connection_id: str,
         *,
         target_name: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if a connection has permission to the specified action.
 
@@ -489,8 +599,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param target_name: The group the permission applies to; without it, it applies to every
             group.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.check_permission(
             self._hub,
@@ -498,11 +613,12 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             connection_id=connection_id,
             target_name=target_name,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def user_exists(
         self,
         user_id: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections connected for the given user.
 
@@ -510,14 +626,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param user_id: The user Id.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.user_exists(
             self._hub,
             user_id=user_id,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def close_user_connections(
         self,
@@ -525,6 +646,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         *,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close connections for the specific user.
 
@@ -533,8 +655,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param user_id: The user Id.
         :param excluded: Excluded connection Ids.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_user_connections(
             self._hub,
@@ -542,7 +669,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             excluded=excluded,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_user(
         self,
@@ -552,6 +679,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         filter_: str | None = None,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to the specific user.
 
@@ -563,8 +691,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_user(
             self._hub,
@@ -574,30 +707,37 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_user_from_all_groups(
         self,
         user_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from all groups.
 
         ``DELETE /api/hubs/{hub}/users/{userId}/groups``
 
         :param user_id: The user Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_all_groups(
             self._hub,
             user_id=user_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def add_user_to_group(
         self,
         user_id: str,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a user to the target group.
 
@@ -605,20 +745,26 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param user_id: The user Id.
         :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_user_to_group(
             self._hub,
             user_id=user_id,
             group=group,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_user_from_group(
         self,
         user_id: str,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from the target group.
 
@@ -626,15 +772,20 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param user_id: The user Id.
         :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_group(
             self._hub,
             user_id=user_id,
             group=group,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def _remote_client_token(
         self,
