@@ -18,7 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from realtime_rest import AccessKey, RetryPolicy
+from realtime_rest import (
+    AccessKey,
+    ApiError,
+    BadRequestError,
+    RetryPolicy,
+    UnexpectedResponseError,
+)
 from realtime_rest.signalr import v1 as signalr_v1
 from realtime_rest.signalr import v2022_06_01 as signalr_v2022
 from realtime_rest.webpubsub import v2020_10_01 as webpubsub_v2020
@@ -259,3 +265,198 @@ def test_end_client_tokens_check_their_arguments() -> None:
         signalr_v2022.SignalRClient(ENDPOINT, AccessKey(KEY), hub="chat").get_client_negotiation(
             user_id=5
         )
+
+
+# --- answers that do not match the operation --------------------------------------------------------
+
+
+def json_reply(status: int, body: bytes, **headers: str) -> httpx.Response:
+    return httpx.Response(
+        status, content=body, headers={"content-type": "application/json", **headers}
+    )
+
+
+@both
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"[1,2,3]", "expected a JSON object, got an array"),
+        (b"null", "expected a JSON object, got null"),
+        (b'"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"', "expected a JSON object, got a string"),
+        (b"[" * 100_000, "the body is not valid JSON"),
+        (b'{"token": ', "the body is not valid JSON"),
+    ],
+)
+def test_a_model_of_the_wrong_shape_is_an_unexpected_response_error(
+    is_async: bool, body: bytes, problem: str
+) -> None:
+    recorder = Recorder(json_reply(200, body, **{"x-ms-request-id": "req-7"}))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.generate_client_token())
+    error = raised.value
+    assert isinstance(error, ApiError)
+    assert (error.status, error.request_id) == (200, "req-7")
+    assert (
+        str(error)
+        == f"unexpected answer from the service: {problem} (status 200, request id req-7)"
+    )
+    assert error.excerpt == body.decode()[:200] or "<redacted>" in error.excerpt
+    assert "eyJ" not in error.excerpt and "eyJ" not in str(error)
+
+
+@both
+@pytest.mark.parametrize(
+    ("page", "problem"),
+    [
+        (b"{}", "a page must be a JSON object with a 'value' list"),
+        (b'{"value": 5}', "a page must be a JSON object with a 'value' list"),
+        (b"[]", "a page must be a JSON object with a 'value' list"),
+        (b'{"value": [1]}', "the page does not have the documented shape"),
+        (b'{"value": [], "nextLink": 5}', "the page's next link is not a string"),
+    ],
+)
+def test_a_page_of_the_wrong_shape_is_an_unexpected_response_error(
+    is_async: bool, page: bytes, problem: str
+) -> None:
+    recorder = Recorder(json_reply(200, page))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.list_connections_in_group("g"))
+    assert raised.value.message == f"unexpected answer from the service: {problem}"
+    assert len(recorder.requests) == 1
+
+
+@both
+@pytest.mark.parametrize(
+    ("body", "message", "code"),
+    [
+        (b'"the hub is disabled"', "the hub is disabled", None),
+        (b'{"error": 5}', "Bad Request", None),
+        (b'{"code": 7, "message": ["x"]}', "Bad Request", None),
+        (b'{"code": "Nope", "message": "no", "details": "odd"}', "no", "Nope"),
+        (b"<html>bad gateway</html>", "Bad Request", None),
+    ],
+)
+def test_odd_error_bodies_still_give_the_typed_error(
+    is_async: bool, body: bytes, message: str, code: str | None
+) -> None:
+    recorder = Recorder(json_reply(400, body))
+    with pytest.raises(BadRequestError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.close_connection("c1"))
+    assert (raised.value.message, raised.value.error_code) == (message, code)
+
+
+@both
+def test_bodies_are_read_up_to_the_limit(is_async: bool) -> None:
+    huge = b'{"token": "' + b"x" * 50_000 + b'"}'
+    recorder = Recorder(httpx.Response(202, content=huge), json_reply(200, huge))
+    sent = call(
+        webpubsub_v2024,
+        is_async,
+        recorder,
+        lambda c: c.send_to_all("hi"),
+        max_response_bytes=1000,
+    )
+    assert sent is None  # the send happened; its (unused) body was cut off, not read whole
+    with pytest.raises(UnexpectedResponseError) as raised:
+        call(
+            webpubsub_v2024,
+            is_async,
+            recorder,
+            lambda c: c.generate_client_token(),
+            max_response_bytes=1000,
+        )
+    assert "larger than the client's max_response_bytes" in raised.value.message
+    assert len(raised.value.excerpt) <= 200 and "xxxx" not in raised.value.excerpt
+
+
+# --- next links -----------------------------------------------------------------------------------
+
+
+def page(next_link: str | None, *ids: str) -> httpx.Response:
+    body: dict[str, Any] = {"value": [{"connectionId": i} for i in ids]}
+    if next_link is not None:
+        body["nextLink"] = next_link
+    return httpx.Response(200, json=body)
+
+
+@both
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("https://evil.example.com/api/hubs/chat/groups/g/connections?p=2", "another scheme"),
+        ("https://contoso.service.example.com:8443/api/x", "another scheme"),
+        ("http://contoso.service.example.com/api/x", "another scheme"),
+        ("//evil.example.com/api/x", "another scheme"),
+        ("https://user@contoso.service.example.com/api/x", "not an http(s) URL"),
+        ("/api/hubs/chat/groups/g/connections/../../../../x", "'.' or '..' segments"),
+        ("https://contoso.service.example.com/a b", "spaces or control characters"),
+        ("javascript:alert(1)", "not an http(s) URL"),
+    ],
+)
+def test_next_links_elsewhere_are_not_followed(is_async: bool, link: str, problem: str) -> None:
+    recorder = Recorder(page(link, "c1"))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.list_connections_in_group("g"))
+    assert problem in raised.value.message and "not followed" in raised.value.message
+    assert link not in str(raised.value)
+    assert [str(r.url.host) for r in recorder.requests] == ["contoso.service.example.com"]
+
+
+@both
+def test_relative_and_same_origin_next_links_are_followed_with_the_token(is_async: bool) -> None:
+    recorder = Recorder(
+        page("/api/hubs/chat/groups/g/connections?continuationToken=2", "c1"),
+        page(f"{ENDPOINT}/api/hubs/chat/groups/g/connections?continuationToken=3", "c2"),
+        page(None, "c3"),
+    )
+    members = call(webpubsub_v2024, is_async, recorder, lambda c: c.list_connections_in_group("g"))
+    assert [m.connection_id for m in members] == ["c1", "c2", "c3"]
+    assert [str(r.url) for r in recorder.requests[1:]] == [
+        f"{ENDPOINT}/api/hubs/chat/groups/g/connections?continuationToken=2",
+        f"{ENDPOINT}/api/hubs/chat/groups/g/connections?continuationToken=3",
+    ]
+    assert all(r.headers["authorization"].startswith("Bearer ") for r in recorder.requests)
+
+
+@both
+def test_a_repeated_next_link_ends_paging(is_async: bool) -> None:
+    link = "/api/hubs/chat/groups/g/connections?continuationToken=same"
+    recorder = Recorder(page(link), page(link), page(link))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.list_connections_in_group("g"))
+    assert raised.value.message.endswith("the service repeated a next link; paging stopped")
+    assert len(recorder.requests) == 2
+
+
+@both
+def test_the_page_cap_ends_endless_paging(is_async: bool) -> None:
+    recorder = Recorder(*[page(f"/api/hubs/chat/groups/g/connections?p={n}") for n in range(10)])
+    with pytest.raises(UnexpectedResponseError) as raised:
+        call(
+            webpubsub_v2024,
+            is_async,
+            recorder,
+            lambda c: c.list_connections_in_group("g"),
+            max_pages=3,
+        )
+    assert raised.value.message.endswith("paging stopped after 3 pages, the client's max_pages")
+    assert len(recorder.requests) == 3
+
+
+def test_next_links_are_rebuilt_for_a_reverse_proxy() -> None:
+    recorder = Recorder(
+        page(f"{ENDPOINT}/prefix/api/hubs/chat/groups/g/connections?p=2", "c1"), page(None)
+    )
+    call(
+        webpubsub_v2024,
+        False,
+        recorder,
+        lambda c: c.list_connections_in_group("g"),
+        endpoint=f"{ENDPOINT}/prefix",
+        reverse_proxy_endpoint="https://gateway.example.com:8443/base",
+    )
+    assert [str(r.url) for r in recorder.requests] == [
+        "https://gateway.example.com:8443/base/api/hubs/chat/groups/g/connections"
+        "?api-version=2024-12-01",
+        "https://gateway.example.com:8443/base/api/hubs/chat/groups/g/connections?p=2",
+    ]

@@ -8,7 +8,7 @@ from typing import Any
 # How much of a body an error shows, and the secrets blanked out of it first.
 EXCERPT_CHARACTERS = 200
 _SECRETS = re.compile(
-    r'("(?:token|accessToken|access_token|accessKey|key)"\s*:\s*)"[^"]*"'
+    r'("(?:token|accessToken|access_token|accessKey|key)"\s*:\s*)"[^"]*"?'
     r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*",
     re.IGNORECASE,
 )

@@ -200,6 +200,8 @@ class _PipelineBase:
         link is not followed. Only links to the endpoint's own scheme, host, port and path are."""
         if any(character.isspace() or not character.isprintable() for character in link):
             raise ValueError("contains spaces or control characters")
+        if any(segment in (".", "..") for segment in unquote(urlsplit(link).path).split("/")):
+            raise ValueError("has '.' or '..' segments")
         parts = urlsplit(urljoin(f"{self.endpoint}/", link))
         try:
             origin = Endpoint.parse(f"{parts.scheme}://{parts.netloc}", "it").origin
@@ -209,8 +211,6 @@ class _PipelineBase:
             raise ValueError("points to another scheme, host or port than the endpoint")
         if not parts.path.startswith(f"{self.endpoint.path}/"):
             raise ValueError("points outside the endpoint's path")
-        if any(segment in (".", "..") for segment in unquote(parts.path).split("/")):
-            raise ValueError("has '.' or '..' segments")
         return parts.path[len(self.endpoint.path) :], parts.query
 
     def _call(
