@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import time
+import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -22,9 +24,12 @@ from realtime_rest import (
     AccessKey,
     ApiError,
     BadRequestError,
+    ConnectionStringError,
+    InsecureConnectionWarning,
     RetryPolicy,
     UnexpectedResponseError,
 )
+from realtime_rest._runtime.auth import AccessToken
 from realtime_rest.signalr import v1 as signalr_v1
 from realtime_rest.signalr import v2022_06_01 as signalr_v2022
 from realtime_rest.webpubsub import v2020_10_01 as webpubsub_v2020
@@ -460,3 +465,188 @@ def test_next_links_are_rebuilt_for_a_reverse_proxy() -> None:
         "?api-version=2024-12-01",
         "https://gateway.example.com:8443/base/api/hubs/chat/groups/g/connections?p=2",
     ]
+
+
+# --- endpoints and connection strings -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "message"),
+    [
+        ("https://contoso.example.com?x=1", "endpoint must not have a query or fragment"),
+        ("https://contoso.example.com/#top", "endpoint must not have a query or fragment"),
+        ("https://user:pw@contoso.example.com", "endpoint must not contain user information"),
+        ("https://contoso.example.com:0", "endpoint has a port that is not a number in 1..65535"),
+        ("https://contoso.example.com:65536", "endpoint has a port that is not"),
+        ("https://contoso.example.com:\u0668\u0660", "endpoint has a port that is not"),
+        ("ftp://contoso.example.com", "endpoint must start with http:// or https://"),
+        ("contoso.example.com", "endpoint must start with http:// or https://"),
+        ("https://contoso.example.com/a/../b", "endpoint has a path with '.' or '..' segments"),
+        ("https://conto so.example.com", "endpoint must not contain spaces or control characters"),
+        ("https://[::1", "endpoint has a malformed IPv6 address"),
+        (
+            f"Endpoint=https://contoso.example.com;AccessKey={KEY};Version=1.0;",
+            "endpoint is a connection string, not an endpoint: use from_connection_string",
+        ),
+    ],
+)
+def test_endpoints_are_strict_and_errors_never_echo_them(endpoint: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        webpubsub_v2024.WebPubSubClient(endpoint, AccessKey(KEY), hub="chat")
+    assert str(raised.value).startswith(message)
+    assert "contoso" not in str(raised.value) and KEY not in str(raised.value)
+
+
+def test_ipv6_endpoints_and_their_paths_are_kept() -> None:
+    recorder = Recorder()
+    call(
+        webpubsub_v2024,
+        False,
+        recorder,
+        lambda c: c.close_connection("c1"),
+        endpoint="http://[::1]:8080/prefix/",
+    )
+    assert str(recorder.requests[0].url) == (
+        "http://[::1]:8080/prefix/api/hubs/chat/connections/c1?api-version=2024-12-01"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"Endpoint={ENDPOINT};AccessKey={KEY};Endpoint=https://evil.example.com;",
+            "Endpoint appears twice",
+        ),
+        (f"Endpoint={ENDPOINT};AccessKey={KEY};accesskey={KEY}x;", "AccessKey appears twice"),
+        (f"Endpoint={KEY};AccessKey=x;", "Endpoint must start with http:// or https://"),
+        (f"Endpoint={ENDPOINT};AccessKey={KEY};Port=８０;", "Port is not a number in 1..65535"),
+        (f"Endpoint={ENDPOINT};AccessKey={KEY};Port=70000;", "Port is not a number"),
+        (f"Endpoint={ENDPOINT};AccessKey={KEY};ClientEndpoint={KEY};", "ClientEndpoint must"),
+        (f"Endpoint={ENDPOINT};AccessKey={KEY};ServerEndpoint=x?{KEY};", "ServerEndpoint must"),
+        (f"Endpoint={ENDPOINT};AccessKey={KEY};Version={KEY};", "unsupported connection string"),
+        (f"Endpoint={ENDPOINT};AccessKey={KEY};={KEY};", "segment 3 is not Name=value"),
+    ],
+)
+def test_connection_strings_are_strict_and_errors_name_the_field_only(
+    text: str, message: str
+) -> None:
+    with pytest.raises(ConnectionStringError) as raised:
+        webpubsub_v2024.WebPubSubClient.from_connection_string(text, hub="chat")
+    assert message in str(raised.value)
+    assert KEY not in str(raised.value) and KEY[:10] not in str(raised.value)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters=";"), min_size=12, max_size=60))
+def test_a_key_pasted_into_any_field_never_shows_in_the_error(secret: str) -> None:
+    for field in ("Endpoint", "ClientEndpoint", "ServerEndpoint", "Port", "Version"):
+        text = f"Endpoint={ENDPOINT};AccessKey=k;{field}={secret};"
+        try:
+            webpubsub_v2024.WebPubSubClient.from_connection_string(text, hub="chat")
+        except (ConnectionStringError, ValueError) as error:
+            assert secret.strip() not in str(error)
+
+
+def test_port_replaces_the_port_and_keeps_host_path_and_brackets() -> None:
+    client = webpubsub_v2024.WebPubSubClient.from_connection_string(
+        f"Endpoint=http://[::1]:1/base;AccessKey={KEY};Port=8080;Version=1.0;", hub="chat"
+    )
+    assert client.endpoint == "http://[::1]:8080/base"
+    assert client.get_client_access_token().base_url == "ws://[::1]:8080/base/client/hubs/chat"
+
+
+def test_server_endpoint_gets_the_calls_and_client_endpoint_the_end_clients() -> None:
+    recorder = Recorder()
+    text = (
+        f"Endpoint={ENDPOINT};AccessKey={KEY};Version=1.0;"
+        "ServerEndpoint=https://internal.example.com;ClientEndpoint=https://public.example.com;"
+    )
+    client = webpubsub_v2024.WebPubSubClient.from_connection_string(
+        text, hub="chat", transport=httpx.MockTransport(recorder)
+    )
+    client.close_connection("c1")
+    assert recorder.requests[0].url.host == "internal.example.com"
+    assert client.get_client_access_token().base_url.startswith("wss://public.example.com/")
+    negotiation = signalr_v2022.SignalRClient.from_connection_string(
+        text.replace("ClientEndpoint=https://public.example.com;", ""), hub="chat"
+    ).get_client_negotiation()
+    assert negotiation.url == f"{ENDPOINT}/client/?hub=chat"  # not the internal ServerEndpoint
+    assert KEY not in repr(client) and "internal" in repr(client)
+
+
+# --- credentials over plain http ------------------------------------------------------------------
+
+
+class Credential:
+    """An Entra ID credential that counts its get_token calls."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.calls = 0
+        self.delay = delay
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.calls += 1
+        time.sleep(self.delay)
+        return AccessToken(f"entra-token-{self.calls}", int(time.time()) + 3600)
+
+
+class AsyncCredential:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self.calls += 1
+        await asyncio.sleep(0.05)
+        return AccessToken(f"entra-token-{self.calls}", int(time.time()) + 3600)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"endpoint": "http://contoso.example.com"},
+        {"endpoint": ENDPOINT, "reverse_proxy_endpoint": "http://gateway.example.com"},
+    ],
+)
+def test_entra_tokens_are_refused_over_plain_http_to_a_remote_host(options: Any) -> None:
+    endpoint = options.pop("endpoint")
+    with pytest.raises(ValueError) as raised:
+        webpubsub_v2024.WebPubSubClient(endpoint, Credential(), hub="chat", **options)
+    assert str(raised.value).startswith("refusing to send Microsoft Entra ID tokens over plain")
+    with pytest.raises(ValueError):
+        webpubsub_v2024.AsyncWebPubSubClient(endpoint, AsyncCredential(), hub="chat", **options)
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["http://localhost:8080", "http://127.0.0.2", "http://[::1]", "https://x.example"]
+)
+def test_entra_tokens_may_go_to_loopback_or_https(endpoint: str) -> None:
+    recorder = Recorder()
+    credential = Credential()
+    client = webpubsub_v2024.WebPubSubClient(
+        endpoint, credential, hub="chat", transport=httpx.MockTransport(recorder)
+    )
+    client.close_connection("c1")
+    assert recorder.requests[0].headers["authorization"] == "Bearer entra-token-1"
+
+
+def test_entra_tokens_go_over_plain_http_when_the_caller_opts_in() -> None:
+    recorder = Recorder()
+    client = webpubsub_v2024.WebPubSubClient(
+        "http://contoso.example.com",
+        Credential(),
+        hub="chat",
+        transport=httpx.MockTransport(recorder),
+        allow_http_credentials=True,
+    )
+    client.close_connection("c1")
+    assert recorder.requests[0].url.scheme == "http"
+
+
+def test_access_key_tokens_over_plain_http_to_a_remote_host_warn() -> None:
+    with pytest.warns(InsecureConnectionWarning, match="plain http") as caught:
+        webpubsub_v2024.WebPubSubClient("http://contoso.example.com", AccessKey(KEY), hub="chat")
+    assert len(caught) == 1 and KEY not in str(caught[0].message)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        webpubsub_v2024.WebPubSubClient("http://127.0.0.1:8080", AccessKey(KEY), hub="chat")
