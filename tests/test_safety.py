@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -26,7 +28,11 @@ from realtime_rest import (
     BadRequestError,
     ConnectionStringError,
     InsecureConnectionWarning,
+    Response,
     RetryPolicy,
+    ServiceError,
+    ThrottledError,
+    TransportError,
     UnexpectedResponseError,
 )
 from realtime_rest._runtime.auth import AccessToken
@@ -650,3 +656,168 @@ def test_access_key_tokens_over_plain_http_to_a_remote_host_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         webpubsub_v2024.WebPubSubClient("http://127.0.0.1:8080", AccessKey(KEY), hub="chat")
+
+
+# --- retries and deadlines -----------------------------------------------------------------------
+
+
+@both
+def test_a_retry_after_beyond_the_policy_ends_retrying_at_once(is_async: bool) -> None:
+    recorder = Recorder(httpx.Response(429, headers={"Retry-After": "120"}))
+    started = time.monotonic()
+    with pytest.raises(ThrottledError):
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.send_to_all("hi"))
+    assert time.monotonic() - started < 1 and len(recorder.requests) == 1
+
+
+@both
+def test_no_retry_waits_past_the_call_deadline(is_async: bool) -> None:
+    replies = [httpx.Response(503, headers={"Retry-After": "1"}) for _ in range(3)]
+    recorder = Recorder(*replies)
+    policy = RetryPolicy(max_retries=5, deadline=0.5)
+    with pytest.raises(ServiceError):
+        call(
+            webpubsub_v2024,
+            is_async,
+            recorder,
+            lambda c: c.close_connection("c1"),
+            retry_policy=policy,
+        )
+    assert len(recorder.requests) == 1
+    recorder = Recorder(*replies)
+    with pytest.raises(ServiceError):
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.close_connection("c1", timeout=0.5))
+    assert len(recorder.requests) == 1
+
+
+@both
+def test_local_protocol_errors_are_not_retried(is_async: bool) -> None:
+    recorder = Recorder(httpx.LocalProtocolError("bad header"), httpx.Response(200))
+    with pytest.raises(TransportError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.close_connection("c1"))
+    assert "LocalProtocolError: bad header" in str(raised.value)
+    assert len(recorder.requests) == 1
+
+
+@both
+def test_a_send_that_could_not_connect_is_retried(is_async: bool) -> None:
+    recorder = Recorder(httpx.ConnectError("refused"), httpx.ConnectTimeout("slow"))
+    assert call(webpubsub_v2024, is_async, recorder, lambda c: c.send_to_all("hi")) is None
+    assert len(recorder.requests) == 3
+
+
+# --- per-call options -----------------------------------------------------------------------------
+
+
+@both
+def test_extra_headers_are_sent(is_async: bool) -> None:
+    recorder = Recorder()
+    call(
+        webpubsub_v2024,
+        is_async,
+        recorder,
+        lambda c: c.send_to_all("hi", headers={"X-Trace": "t1"}),
+    )
+    assert recorder.requests[0].headers["x-trace"] == "t1"
+    assert recorder.requests[0].headers["authorization"].startswith("Bearer ")
+
+
+@both
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"Authorization": "Bearer mine"}, "headers: Authorization is set by the client"),
+        ({"host": "evil.example.com"}, "headers: host is set by the client"),
+        ({"X-Trace": "a\r\nX-Evil: 1"}, "headers: the value of X-Trace must be a str without"),
+        ({"Bad Name": "x"}, "headers: a header name is not an HTTP token"),
+    ],
+)
+def test_headers_that_would_change_the_request_are_refused(
+    is_async: bool, headers: dict[str, str], message: str
+) -> None:
+    recorder = Recorder()
+    with pytest.raises(ValueError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.send_to_all("hi", headers=headers))
+    assert str(raised.value).startswith(message)
+    assert "mine" not in str(raised.value) and recorder.requests == []
+
+
+@both
+def test_the_raw_response_hook_sees_every_final_response(is_async: bool) -> None:
+    seen: list[Response] = []
+    recorder = Recorder(
+        httpx.Response(200, json={"token": "t"}, headers={"x-ms-request-id": "r1"}),
+        httpx.Response(404, json={"code": "NotFound"}),
+    )
+    call(
+        webpubsub_v2024,
+        is_async,
+        recorder,
+        lambda c: c.generate_client_token(raw_response_hook=seen.append),
+    )
+    with pytest.raises(ApiError):
+        call(
+            webpubsub_v2024,
+            is_async,
+            recorder,
+            lambda c: c.close_connection("c1", raw_response_hook=seen.append),
+        )
+    assert [(r.status, r.request_id, r.method) for r in seen] == [
+        (200, "r1", "POST"),
+        (404, None, "DELETE"),
+    ]
+    assert seen[0].json() == {"token": "t"}
+
+
+# --- tokens ---------------------------------------------------------------------------------------
+
+
+def test_sixteen_threads_on_a_cold_client_make_one_get_token_call() -> None:
+    credential = Credential(delay=0.1)
+    recorder = Recorder()
+    client = webpubsub_v2024.WebPubSubClient(
+        ENDPOINT, credential, hub="chat", transport=httpx.MockTransport(recorder)
+    )
+    threads = [threading.Thread(target=client.close_connection, args=("c1",)) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert credential.calls == 1 and len(recorder.requests) == 16
+    assert {r.headers["authorization"] for r in recorder.requests} == {"Bearer entra-token-1"}
+
+
+def test_sixteen_tasks_on_a_cold_async_client_make_one_get_token_call() -> None:
+    credential = AsyncCredential()
+    recorder = Recorder()
+
+    async def run() -> None:
+        async with webpubsub_v2024.AsyncWebPubSubClient(
+            ENDPOINT, credential, hub="chat", transport=httpx.MockTransport(recorder)
+        ) as client:
+            await asyncio.gather(*[client.close_connection("c1") for _ in range(16)])
+
+    asyncio.run(run())
+    assert credential.calls == 1 and len(recorder.requests) == 16
+
+
+def test_access_key_tokens_are_signed_once_per_audience() -> None:
+    recorder = Recorder()
+    call(
+        signalr_v2022,
+        False,
+        recorder,
+        lambda c: [c.close_connection("c1"), c.close_connection("c1"), c.close_connection("c2")],
+    )
+    tokens = [r.headers["authorization"] for r in recorder.requests]
+    assert tokens[0] == tokens[1] != tokens[2]
+
+
+def test_tokens_never_show_in_reprs_or_logs(caplog: pytest.LogCaptureFixture) -> None:
+    token = AccessToken("entra-secret-token", 1)
+    assert "entra-secret-token" not in repr(token) and "entra-secret-token" not in str(token)
+    recorder = Recorder(httpx.Response(200, json={"token": "tok"}))
+    with caplog.at_level(logging.DEBUG, logger="realtime_rest"):
+        call(webpubsub_v2024, False, recorder, lambda c: c.generate_client_token())
+    sent = recorder.requests[0].headers["authorization"][7:]
+    assert "realtime_rest" in caplog.text and sent not in caplog.text and KEY not in caplog.text
