@@ -181,27 +181,35 @@ def result_annotation(result: ir.Result, *, is_async: bool) -> str:
     return str(result.model)
 
 
-def check_options(schema: ir.Schema) -> str:
-    """The constraints of a schema as the runtime's check() takes them: ``, min_length=1``."""
-    options = [f"allowed={literal(schema.enum)}"] if schema.enum else []
-    for option in _CHECKED:
+# The constraints each runtime check takes, by their IR names.
+_CHECKED: dict[ir.CheckKind, tuple[str, ...]] = {
+    "string": ("enum", "pattern", "min_length", "max_length"),
+    "integer": ("enum", "minimum", "maximum"),
+    "number": ("enum", "minimum", "maximum"),
+    "boolean": (),
+    "string_array": ("min_items", "max_items"),
+}
+_ITEM_CHECKED = ("enum", "pattern", "min_length", "max_length")
+
+
+def check_call(parameter: ir.Parameter) -> str:
+    """The runtime call that checks an argument's type and constraints before anything is sent:
+    ``check_string("user_id", user_id, required=True, segment=True, min_length=1)``."""
+    name = parameter.python_name
+    options = [f"required={parameter.refuses_none}"]
+    if parameter.location == "path":
+        options.append("segment=True")
+    options += _constraint_options(parameter.schema, _CHECKED[parameter.check], "")
+    if parameter.check == "string_array" and parameter.schema.items is not None:
+        options += _constraint_options(parameter.schema.items, _ITEM_CHECKED, "item_")
+    return f"check_{parameter.check}({literal(name)}, {name}, {', '.join(options)})"
+
+
+def _constraint_options(schema: ir.Schema, names: tuple[str, ...], prefix: str) -> list[str]:
+    options = []
+    for option in names:
         value = getattr(schema, option)
-        if value is not None:
-            options.append(f"{option}={literal(value)}")
-    return "".join(f", {option}" for option in options)
-
-
-_CHECKED = (
-    "pattern",
-    "min_length",
-    "max_length",
-    "minimum",
-    "maximum",
-    "min_items",
-    "max_items",
-)
-
-
-def is_checked(schema: ir.Schema) -> bool:
-    """Whether the spec constrains a value beyond its type."""
-    return bool(schema.enum) or any(getattr(schema, option) is not None for option in _CHECKED)
+        if value is not None and value != ():
+            keyword = "allowed" if option == "enum" else option
+            options.append(f"{prefix}{keyword}={literal(value)}")
+    return options

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from generator import emit, ir
+from generator import ir
 
 # What each result kind's method calls from the runtime's responses module.
 _RESULT_READERS: dict[ir.ResultKind, tuple[str, str] | None] = {
@@ -89,8 +89,7 @@ def _operations_imports(operations: tuple[ir.Operation, ...]) -> ir.ModuleImport
         names.add_types(_argument_types(op))
         if op.path_parameters or (op.hub and op.hub.location == "path"):
             names.request.add("format_path")
-        if any(emit.is_checked(p.schema) for p in op.parameters):
-            names.request.add("check")
+        names.request.update(f"check_{p.check}" for p in op.parameters)
         if op.body:
             names.request.add(_ENCODERS[op.body.encoding])
         if op.paging:

@@ -29,6 +29,8 @@ ErrorClass = Literal[
     "ThrottledError",
     "ServiceError",
 ]
+# The runtime check an argument gets before anything is sent: check_<kind>.
+CheckKind = Literal["string", "integer", "number", "boolean", "string_array"]
 # What an end-client token request may carry, as the runtime's token helpers name it.
 TokenField = Literal["user_id", "roles", "groups", "minutes_to_expire", "client_protocol"]
 
@@ -136,6 +138,12 @@ class Parameter:
     default: SpecValue
     description: str
     schema: Schema
+    check: CheckKind
+
+    @property
+    def refuses_none(self) -> bool:
+        """None is refused: the spec requires the value or gives it a default."""
+        return self.required or self.schema.default is not None
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,17 @@ def _parameter(
         default=wire.default,
         description=one_line(parameter.get("description", "")),
         schema=wire,
+        check=_check_kind(document, place, wire),
     )
+
+
+def _check_kind(document: Document, place: Place, schema: ir.Schema) -> ir.CheckKind:
+    """Which runtime check an argument of this schema gets; other types cannot be checked."""
+    if schema.type == "array" and schema.items is not None and schema.items.type == "string":
+        return "string_array"
+    if schema.type in ("string", "integer", "number", "boolean"):
+        return schema.type
+    raise document.fail(place + ("schema",), f"unsupported parameter type {schema.type_text!r}")
 
 
 # The schema's constraints, by their keyword in OpenAPI and their name in the IR.

@@ -57,11 +57,10 @@ def environment(templates: Path = TEMPLATES) -> Environment:
     env.filters["annotation"] = emit.annotation
     env.filters["expression"] = emit.expression
     env.filters["arguments"] = emit.arguments
-    env.filters["check_options"] = emit.check_options
+    env.filters["check_call"] = emit.check_call
     env.filters["docwrap"] = docstring_lines
     env.filters["cell"] = table_cell
     env.globals["result_annotation"] = emit.result_annotation
-    env.globals["is_checked"] = emit.is_checked
     return env
 
 

@@ -130,7 +130,9 @@ def read_vocabulary(path: Path, display: str) -> frozenset[str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise SpecError(display, "file", f"cannot read the operationId vocabulary: {error}") from None
+        raise SpecError(
+            display, "file", f"cannot read the operationId vocabulary: {error}"
+        ) from None
     words = [line.split("#", 1)[0].split() for line in text.splitlines()]
     return frozenset(line[0] for line in words if line)
 

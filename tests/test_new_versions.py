@@ -178,8 +178,8 @@ def _bind_another_parameter(document: dict[str, Any]) -> None:
             "'FromConnectionString' becomes 'from_connection_string', a name the clients already use",
         ),
         (
-            _rename_operation("Check"),
-            "'Check' becomes 'check', a name the clients already use",
+            _rename_operation("CheckString"),
+            "'CheckString' becomes 'check_string', a name the clients already use",
         ),
         (
             _add_model("group-member"),
@@ -201,7 +201,7 @@ def test_names_that_collide_in_python_are_refused(
     tmp_path: Path, change: Callable[[dict[str, Any]], None], message: str
 ) -> None:
     # A maintainer may add any of these to the vocabulary; the names still collide in Python.
-    extra = ("sendToAll", "Close", "FromConnectionString", "Check")
+    extra = ("sendToAll", "Close", "FromConnectionString", "CheckString")
     project = write_project(tmp_path, {"webpubsub/2099-01-01.yaml": _sample(change)}, extra)
 
     result = CliRunner().invoke(main, ["--root", str(project), "generate"])

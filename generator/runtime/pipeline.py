@@ -1,28 +1,62 @@
-"""Sending requests: authentication, retries with backoff, timeouts, logging with secrets redacted.
+"""Sending requests: authentication, retries with backoff, deadlines, logging with secrets redacted.
 
-The sync and async pipelines share every decision (RetryPolicy, headers, error mapping); only the
-waiting differs.
+The sync and async pipelines share every decision (RetryPolicy, headers, error mapping, where a
+request may go); only the waiting and the transport differ.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
+import re
 import time
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Any, Protocol
-from urllib.parse import urlencode, urljoin
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
-import httpx
-
-from realtime_rest._runtime.auth import AccessKey, AsyncCredential, Credential, TokenCache
-from realtime_rest._runtime.errors import ApiError, TransportError, error_class
+from realtime_rest._runtime.auth import (
+    AccessKey,
+    AccessKeyTokens,
+    AsyncCredential,
+    Credential,
+    TokenCache,
+)
+from realtime_rest._runtime.endpoints import Endpoint
+from realtime_rest._runtime.errors import (
+    ApiError,
+    InsecureConnectionWarning,
+    TransportError,
+    error_class,
+    excerpt,
+)
+from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Request
+from realtime_rest._runtime.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    AsyncTransport,
+    AttemptError,
+    Outgoing,
+    Response,
+    SyncTransport,
+)
+
+if TYPE_CHECKING:
+    import asyncio
+
+    import httpx
 
 logger = logging.getLogger("realtime_rest")
+
+# A paged call stops with UnexpectedResponseError after this many pages (the client's max_pages).
+DEFAULT_MAX_PAGES = 1000
+_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+_OWN_HEADERS = frozenset({"authorization", "host", "content-length", "transfer-encoding"})
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_MESSAGE_CHARACTERS = 500
 
 
 class ErrorModel(Protocol):
@@ -32,50 +66,58 @@ class ErrorModel(Protocol):
     def from_wire(cls, data: Mapping[str, Any]) -> Any: ...
 
 
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-_RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Bounded exponential backoff with full jitter.
+    """Bounded exponential backoff with full jitter, within an overall deadline per call.
 
-    Every operation of these APIs is idempotent on the service side except sends (a retried send
-    may deliver a message twice), so sends are retried only when the request never reached the
-    service (connection refused) or the service said so (429, 503 with Retry-After).
+    Only transient failures are retried: connection failures and timeouts, 408, 429 and 5xx
+    answers. Every operation of these APIs is idempotent on the service side except sends (a
+    retried send may deliver a message twice), so sends are retried only when the request never
+    reached the service (it could not connect) or the service said so (429, 503).
+
+    :ivar max_retries: attempts after the first.
+    :ivar backoff: the first wait's upper bound in seconds; it doubles with each retry.
+    :ivar max_backoff: the longest wait between attempts, when the service names none.
+    :ivar max_retry_after: the longest ``Retry-After`` honoured; asked to wait longer, the client
+        stops and raises the service's answer instead of sleeping that long.
+    :ivar deadline: seconds a call may take in all, attempts and waits included; no attempt starts
+        or continues past it. Per call, the ``timeout`` option overrides it.
     """
 
     max_retries: int = 3
     backoff: float = 0.5
     max_backoff: float = 8.0
+    max_retry_after: float = 30.0
+    deadline: float = 60.0
 
-    def delay(self, attempt: int, response: httpx.Response | None) -> float:
+    def delay(self, attempt: int, response: Response | None) -> float | None:
+        """Seconds to wait before the next attempt; None when the service asks for too long."""
         retry_after = _retry_after(response) if response is not None else None
         if retry_after is not None:
-            return min(retry_after, 60.0)
+            return retry_after if retry_after <= self.max_retry_after else None
         return random.uniform(0, min(self.max_backoff, self.backoff * 2**attempt))
 
     def should_retry(
         self,
         attempt: int,
         request: Request,
-        response: httpx.Response | None,
-        error: Exception | None,
+        response: Response | None,
+        error: AttemptError | None,
     ) -> bool:
         if attempt >= self.max_retries:
             return False
         if error is not None:
-            return request.method != "POST" or isinstance(error, httpx.ConnectError)
+            return error.transient and (request.method != "POST" or not error.may_have_arrived)
         assert response is not None
-        if response.status_code not in _RETRY_STATUSES:
+        if response.status not in _RETRY_STATUSES:
             return False
-        return request.method != "POST" or response.status_code in (429, 503)
+        return request.method != "POST" or response.status in (429, 503)
 
 
 NO_RETRIES = RetryPolicy(max_retries=0)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(response: Response) -> float | None:
     value = response.headers.get("retry-after")
     if value is None:
         return None
@@ -89,132 +131,206 @@ def _retry_after(response: httpx.Response) -> float | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Call:
+    """One call as sent: the URL it goes to, the URL its token names, and when it must end."""
+
+    url: str
+    audience_url: str
+    headers: Mapping[str, str]
+    deadline: float
+    hook: Callable[[Response], None] | None
+
+
 class _PipelineBase:
     credential: AccessKey | Any  # an access key, or an Entra ID credential of either flavour
 
     def __init__(
         self,
-        endpoint: str,
+        endpoint: str | Endpoint,
+        credential: Any,
         *,
         error_model: type[ErrorModel] | None,
         audience_includes_query: bool,
         retry_policy: RetryPolicy,
-        reverse_proxy_endpoint: str | None,
+        reverse_proxy_endpoint: str | Endpoint | None,
         scope: str,
         user_agent: str,
+        max_pages: int = DEFAULT_MAX_PAGES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_http_credentials: bool = False,
     ) -> None:
-        self.endpoint = endpoint.rstrip("/")
-        self._send_to = (reverse_proxy_endpoint or endpoint).rstrip("/")
+        self.endpoint = Endpoint.parse(endpoint, "endpoint")
+        self._send_to = (
+            Endpoint.parse(reverse_proxy_endpoint, "reverse_proxy_endpoint")
+            if reverse_proxy_endpoint is not None
+            else self.endpoint
+        )
+        self.credential = credential
+        self._check_plain_http(allow_http_credentials)
         self._error_model = error_model
         self._audience_includes_query = audience_includes_query
         self._retry_policy = retry_policy
         self._scope = scope
         self._user_agent = user_agent
+        self.max_pages = max_pages
+        self._max_response_bytes = max_response_bytes
         self._token_cache = TokenCache()
+        self._key_tokens = AccessKeyTokens()
 
-    def url(self, request: Request, base: str | None = None) -> str:
-        query = urlencode(request.query_pairs())
-        url = f"{base or self.endpoint}{request.path}"
-        return f"{url}?{query}" if query else url
+    def _check_plain_http(self, allowed: bool) -> None:
+        """Entra ID tokens travel over plain http only to loopback or when the caller says so;
+        access-key tokens (short-lived, one URL each) do with a warning."""
+        if self._send_to.scheme != "http" or self._send_to.is_loopback or allowed:
+            return
+        if not isinstance(self.credential, AccessKey):
+            raise ValueError(
+                "refusing to send Microsoft Entra ID tokens over plain http to a host that is not "
+                "loopback: use https, or pass allow_http_credentials=True"
+            )
+        warnings.warn(
+            "access tokens are sent over plain http to a host that is not loopback; anyone on "
+            "the network can read and replay them (use https, or pass allow_http_credentials=True)",
+            InsecureConnectionWarning,
+            stacklevel=2,  # one place in the package: shown once per process
+        )
 
-    def next_page_url(self, next_link: str) -> str:
-        return urljoin(self.endpoint + "/", next_link)
+    def next_page_target(self, link: str) -> tuple[str, str]:
+        """Where a next link leads, as (path under the endpoint, query); ValueError saying why a
+        link is not followed. Only links to the endpoint's own scheme, host, port and path are."""
+        if any(character.isspace() or not character.isprintable() for character in link):
+            raise ValueError("contains spaces or control characters")
+        if any(segment in (".", "..") for segment in unquote(urlsplit(link).path).split("/")):
+            raise ValueError("has '.' or '..' segments")
+        parts = urlsplit(urljoin(f"{self.endpoint}/", link))
+        try:
+            origin = Endpoint.parse(f"{parts.scheme}://{parts.netloc}", "it").origin
+        except ValueError:
+            raise ValueError("is not an http(s) URL with a valid host") from None
+        if origin != self.endpoint.origin:
+            raise ValueError("points to another scheme, host or port than the endpoint")
+        if not parts.path.startswith(f"{self.endpoint.path}/"):
+            raise ValueError("points outside the endpoint's path")
+        return parts.path[len(self.endpoint.path) :], parts.query
 
-    def _headers(self, request: Request, authorization: str) -> dict[str, str]:
-        headers = {
-            "Authorization": authorization,
-            "User-Agent": self._user_agent,
-            **request.headers,
-        }
+    def _call(
+        self, request: Request, target: tuple[str, str] | None, options: CallOptions
+    ) -> _Call:
+        path, query = target or (request.path, urlencode(request.query_pairs()))
+        suffix = f"{path}?{query}" if query else path
+        timeout = options.get("timeout", self._retry_policy.deadline)
+        return _Call(
+            url=f"{self._send_to}{suffix}",
+            audience_url=f"{self.endpoint}{suffix}",
+            headers=_extra_headers(options.get("headers")),
+            deadline=time.monotonic() + timeout,
+            hook=options.get("raw_response_hook"),
+        )
+
+    def _headers(self, request: Request, call: _Call, authorization: str) -> dict[str, str]:
+        headers = {"User-Agent": self._user_agent, **request.headers, **call.headers}
+        headers["Authorization"] = authorization
         if request.body is not None:
             headers["Content-Type"] = request.body.content_type
         return headers
 
-    def _proxied(self, url: str) -> str:
-        # The token's audience stays the service URL; only where the request goes changes.
-        return self._send_to + url[len(self.endpoint) :]
-
-    def _build(
-        self,
-        client: httpx.Client | httpx.AsyncClient,
-        request: Request,
-        url: str,
-        authorization: str,
-    ) -> httpx.Request:
-        return client.build_request(
-            request.method,
-            self._proxied(url),
+    def _outgoing(self, request: Request, call: _Call, headers: dict[str, str]) -> Outgoing:
+        return Outgoing(
+            method=request.method,
+            url=call.url,
+            headers=headers,
             content=request.body.content if request.body else None,
-            headers=self._headers(request, authorization),
+            deadline=call.deadline,
+            max_bytes=self._max_response_bytes,
         )
 
     def _access_key_authorization(self, key: AccessKey, url: str) -> str:
         audience = url if self._audience_includes_query else url.partition("?")[0]
-        return f"Bearer {key.token_for(audience)}"
+        return f"Bearer {self._key_tokens.token_for(key, audience)}"
 
     def _next_delay(
         self,
         request: Request,
-        url: str,
+        call: _Call,
         attempt: int,
-        response: httpx.Response | None,
-        error: Exception | None,
+        response: Response | None,
+        error: AttemptError | None,
     ) -> float | None:
         """Log an attempt; how long to wait before the next one, or None when this one is final."""
-        outcome = response.status_code if response is not None else type(error).__name__
+        outcome = response.status if response is not None else str(error).partition(":")[0]
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "%s %s -> %s (attempt %d)", request.method, redact(url), outcome, attempt + 1
+                "%s %s -> %s (attempt %d)", request.method, redact(call.url), outcome, attempt + 1
             )
         if not self._retry_policy.should_retry(attempt, request, response, error):
             return None
-        return self._retry_policy.delay(attempt, response)
+        delay = self._retry_policy.delay(attempt, response)
+        if delay is None or time.monotonic() + delay >= call.deadline:
+            return None
+        return delay
 
     def _outcome(
         self,
         request: Request,
-        url: str,
-        response: httpx.Response | None,
-        error: Exception | None,
+        call: _Call,
+        response: Response | None,
+        error: AttemptError | None,
         accept_not_found: bool,
-    ) -> httpx.Response:
+    ) -> Response:
         if response is None:
-            raise TransportError(f"{request.method} {redact(url)} failed: {error!r}") from None
-        if response.is_success or (accept_not_found and response.status_code == 404):
+            raise TransportError(f"{request.method} {redact(call.url)} failed: {error}")
+        if call.hook is not None:
+            call.hook(response)
+        if response.is_success or (accept_not_found and response.status == 404):
             return response
         raise self._api_error(response)
 
-    def _api_error(self, response: httpx.Response) -> ApiError:
+    def _api_error(self, response: Response) -> ApiError:
         body = _json_or_none(response)
         # Newer versions wrap the error as {"error": {...}}; older ones send it bare.
         error = body.get("error", body) if isinstance(body, dict) else None
-        parsed = (
-            self._error_model.from_wire(body)
-            if self._error_model and isinstance(body, dict)
-            else None
-        )
-        code = response.headers.get("x-ms-error-code") or (
-            error.get("code") if isinstance(error, dict) else None
-        )
-        message = (
-            (error.get("message") if isinstance(error, dict) else None)
-            or response.reason_phrase
-            or "error"
-        )
-        return error_class(response.status_code)(
-            response.status_code,
-            str(message),
-            error_code=code,
-            request_id=response.headers.get("x-ms-request-id")
-            or response.headers.get("x-request-id"),
-            error=parsed,
+        details = error if isinstance(error, dict) else {}
+        code = response.headers.get("x-ms-error-code") or details.get("code")
+        message = details.get("message")
+        if not isinstance(message, str) or not message:
+            message = excerpt(body.encode()) if isinstance(body, str) and body else None
+        return error_class(response.status)(
+            response.status,
+            (message or response.reason or "error")[:_MESSAGE_CHARACTERS],
+            error_code=code if isinstance(code, str) else None,
+            request_id=response.request_id,
+            error=self._error_details(body),
         )
 
+    def _error_details(self, body: Any) -> Any:
+        """The body as the version's error model, or None when it has none or the body is odd."""
+        if self._error_model is None or not isinstance(body, dict):
+            return None
+        try:
+            return self._error_model.from_wire(body)
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return None
 
-def _json_or_none(response: httpx.Response) -> Any:
+
+def _extra_headers(headers: Mapping[str, str] | None) -> Mapping[str, str]:
+    """The caller's extra headers, refused by name (never by value) where HTTP or the client
+    does not allow them."""
+    if not headers:
+        return {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise ValueError("headers: a header name is not an HTTP token")
+        if name.lower() in _OWN_HEADERS:
+            raise ValueError(f"headers: {name} is set by the client")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\0"):
+            raise ValueError(f"headers: the value of {name} must be a str without line breaks")
+    return headers
+
+
+def _json_or_none(response: Response) -> Any:
     try:
         return response.json() if response.content else None
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         return None
 
 
@@ -235,84 +351,92 @@ def redact(url: str) -> str:
 
 
 class Pipeline(_PipelineBase):
-    """Sends requests with a pooled httpx.Client. Thread-safe; reuse one per application."""
+    """Sends requests with a pooled HTTP client. Thread-safe; reuse one per application."""
 
     def __init__(
         self,
-        endpoint: str,
+        endpoint: str | Endpoint,
         credential: Credential,
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         **options: Any,
     ) -> None:
-        super().__init__(endpoint, **options)
-        self.credential = credential
-        self._client = httpx.Client(transport=transport, timeout=timeout)
+        super().__init__(endpoint, credential, **options)
+        self._transport = SyncTransport(transport, timeout)
 
     def send(
-        self, request: Request, *, accept_not_found: bool = False, url: str | None = None
-    ) -> httpx.Response:
-        target = url or self.url(request)
+        self,
+        request: Request,
+        *,
+        accept_not_found: bool = False,
+        target: tuple[str, str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Response:
+        call = self._call(request, target, options)
         attempt = 0
         while True:
-            response: httpx.Response | None = None
-            error: httpx.TransportError | None = None
+            response: Response | None = None
+            error: AttemptError | None = None
             try:
-                sent = self._build(self._client, request, target, self._authorization(target))
-                response = self._client.send(sent)
-            except httpx.TransportError as caught:
+                headers = self._headers(request, call, self._authorization(call.audience_url))
+                response = self._transport.send(self._outgoing(request, call, headers))
+            except AttemptError as caught:
                 error = caught
-            delay = self._next_delay(request, target, attempt, response, error)
+            delay = self._next_delay(request, call, attempt, response, error)
             if delay is None:
-                return self._outcome(request, target, response, error, accept_not_found)
+                return self._outcome(request, call, response, error, accept_not_found)
             time.sleep(delay)
             attempt += 1
 
     def _authorization(self, url: str) -> str:
-        if isinstance(self.credential, AccessKey):
-            return self._access_key_authorization(self.credential, url)
-        token = self._token_cache.current()
-        if token is None:
-            token = self._token_cache.store(self.credential.get_token(self._scope))
+        credential = self.credential
+        if isinstance(credential, AccessKey):
+            return self._access_key_authorization(credential, url)
+        token = self._token_cache.get(lambda: credential.get_token(self._scope))
         return f"Bearer {token}"
 
     def close(self) -> None:
-        self._client.close()
+        self._transport.close()
 
 
 class AsyncPipeline(_PipelineBase):
-    """Sends requests with a pooled httpx.AsyncClient. Safe to share between tasks."""
+    """Sends requests with a pooled async HTTP client. Safe to share between tasks."""
 
     def __init__(
         self,
-        endpoint: str,
+        endpoint: str | Endpoint,
         credential: AsyncCredential,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         **options: Any,
     ) -> None:
-        super().__init__(endpoint, **options)
-        self.credential = credential
-        self._client = httpx.AsyncClient(transport=transport, timeout=timeout)
+        super().__init__(endpoint, credential, **options)
+        self._transport = AsyncTransport(transport, timeout)
+        self._refresh_lock: asyncio.Lock | None = None
 
     async def send(
-        self, request: Request, *, accept_not_found: bool = False, url: str | None = None
-    ) -> httpx.Response:
-        target = url or self.url(request)
+        self,
+        request: Request,
+        *,
+        accept_not_found: bool = False,
+        target: tuple[str, str] | None = None,
+        **options: Unpack[CallOptions],
+    ) -> Response:
+        call = self._call(request, target, options)
         attempt = 0
         while True:
-            response: httpx.Response | None = None
-            error: httpx.TransportError | None = None
+            response: Response | None = None
+            error: AttemptError | None = None
             try:
-                sent = self._build(self._client, request, target, await self._authorization(target))
-                response = await self._client.send(sent)
-            except httpx.TransportError as caught:
+                headers = self._headers(request, call, await self._authorization(call.audience_url))
+                response = await self._transport.send(self._outgoing(request, call, headers))
+            except AttemptError as caught:
                 error = caught
-            delay = self._next_delay(request, target, attempt, response, error)
+            delay = self._next_delay(request, call, attempt, response, error)
             if delay is None:
-                return self._outcome(request, target, response, error, accept_not_found)
+                return self._outcome(request, call, response, error, accept_not_found)
             # Imported here, not at the top: importing asyncio costs every sync user ~30 ms.
             import asyncio
 
@@ -324,8 +448,16 @@ class AsyncPipeline(_PipelineBase):
             return self._access_key_authorization(self.credential, url)
         token = self._token_cache.current()
         if token is None:
-            token = self._token_cache.store(await self.credential.get_token(self._scope))
+            # One get_token in flight: the tasks that also need a token wait for its answer.
+            import asyncio
+
+            if self._refresh_lock is None:
+                self._refresh_lock = asyncio.Lock()
+            async with self._refresh_lock:
+                token = self._token_cache.current() or self._token_cache.store(
+                    await self.credential.get_token(self._scope)
+                )
         return f"Bearer {token}"
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._transport.close()

@@ -45,10 +45,20 @@ def _query_text(value: object) -> str:
 
 
 def format_path(template: str, values: Mapping[str, str]) -> str:
-    """Fill a path template, percent-encoding each value so '/', '?', '#' and '%' stay in it."""
+    """Fill a path template, percent-encoding each value so '/', '?', '#' and '%' stay in it.
+
+    The argument checks refuse bad path values by the caller's name for them; this refuses them
+    again by the template's name, so that no caller can build a request that escapes its path.
+    """
 
     def encoded(match: re.Match[str]) -> str:
-        return quote(str(values[match.group(1)]), safe="")
+        name = match.group(1)
+        value = values[name]
+        if not isinstance(value, str):
+            raise _wrong_type(name, "a str", value)
+        if value == "" or value in _DOT_SEGMENTS:
+            raise ValueError(f"{name} must be a path segment, not {value!r}")
+        return quote(value, safe="")
 
     return re.sub(r"{([^}]+)}", encoded, template)
 
@@ -70,35 +80,176 @@ def _json_bytes(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def check(
+# --- argument checks ---------------------------------------------------------------------------
+# Every generated operation checks each argument before it builds a request, so that nothing is
+# sent for a value the service would misread. Wrong types and missing required values raise
+# TypeError; values of the right type that break a rule of the spec raise ValueError. Messages name
+# the Python argument and the rule, and show at most a short excerpt of the value.
+
+# A path value is one segment; the services address nothing longer than this where the spec
+# documents no maximum, and the HTTP stack fails in unrelated ways on far longer URLs.
+MAX_SEGMENT_LENGTH = 1024
+# Dot segments are removed by URL normalization, which would change the target of the request.
+_DOT_SEGMENTS = frozenset({".", ".."})
+_EXCERPT_LENGTH = 40
+
+
+def check_string(
     name: str,
-    value: Any,
+    value: object,
     *,
-    allowed: tuple[Any, ...] | None = None,
+    required: bool,
+    segment: bool = False,
+    allowed: tuple[str, ...] | None = None,
     pattern: str | None = None,
     min_length: int | None = None,
     max_length: int | None = None,
-    minimum: int | float | None = None,
-    maximum: int | float | None = None,
+) -> None:
+    """Refuse a value that is not a str the spec allows; ``segment`` for path values."""
+    if _absent(name, value, required):
+        return
+    if not isinstance(value, str):
+        raise _wrong_type(name, "a str", value)
+    if segment:
+        _check_segment(name, value, max_length)
+    _check_text(name, value, allowed, pattern, min_length, max_length)
+
+
+def check_integer(
+    name: str,
+    value: object,
+    *,
+    required: bool,
+    allowed: tuple[int, ...] | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> None:
+    """Refuse a value that is not an int in range; ``True`` and ``1.5`` are not integers."""
+    if _absent(name, value, required):
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _wrong_type(name, "an int", value)
+    _check_number(name, value, allowed, minimum, maximum)
+
+
+def check_number(
+    name: str,
+    value: object,
+    *,
+    required: bool,
+    allowed: tuple[float, ...] | None = None,
+    minimum: float | None = None,
+    maximum: float | None = None,
+) -> None:
+    """Refuse a value that is not a finite int or float in range; booleans are not numbers."""
+    if _absent(name, value, required):
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _wrong_type(name, "an int or float", value)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{name} must be a finite number")
+    _check_number(name, value, allowed, minimum, maximum)
+
+
+def check_boolean(name: str, value: object, *, required: bool) -> None:
+    """Refuse a value that is not True or False (1 and "true" are refused too)."""
+    if _absent(name, value, required):
+        return
+    if not isinstance(value, bool):
+        raise _wrong_type(name, "a bool", value)
+
+
+def check_string_array(
+    name: str,
+    value: object,
+    *,
+    required: bool,
     min_items: int | None = None,
     max_items: int | None = None,
+    item_allowed: tuple[str, ...] | None = None,
+    item_pattern: str | None = None,
+    item_min_length: int | None = None,
+    item_max_length: int | None = None,
 ) -> None:
-    """Refuse a value the spec does not allow, before anything is sent. None means 'not given'."""
-    if value is None:
+    """Refuse a value that is not a list or tuple of str the spec allows.
+
+    A lone str is refused, not taken as its characters nor as one item: ``groups="readers"`` is
+    far more often a mistake for ``groups=["readers"]`` than a wish for seven groups, and guessing
+    would hide the mistake in the other calls of the same code.
+    """
+    if _absent(name, value, required):
         return
-    if allowed is not None and value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
-    if pattern is not None and not re.search(pattern, value):
-        raise ValueError(f"{name} must match {pattern}, not {value!r}")
-    if min_length is not None and len(value) < min_length:
-        raise ValueError(f"{name} must be {min_length} or more characters long")
-    if max_length is not None and len(value) > max_length:
-        raise ValueError(f"{name} must be {max_length} or fewer characters long")
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, not {value!r}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be at most {maximum}, not {value!r}")
+    if not isinstance(value, (list, tuple)):
+        raise _wrong_type(name, "a list or tuple of str", value)
     if min_items is not None and len(value) < min_items:
         raise ValueError(f"{name} must have at least {min_items} items")
     if max_items is not None and len(value) > max_items:
         raise ValueError(f"{name} must have at most {max_items} items")
+    for index, item in enumerate(value):
+        item_name = f"{name}[{index}]"
+        if not isinstance(item, str):
+            raise _wrong_type(item_name, "a str", item)
+        _check_text(item_name, item, item_allowed, item_pattern, item_min_length, item_max_length)
+
+
+def _absent(name: str, value: object, required: bool) -> bool:
+    """True when an optional value is not given; a missing required value is refused."""
+    if value is not None:
+        return False
+    if required:
+        raise TypeError(f"{name} is required, not None")
+    return True
+
+
+def _wrong_type(name: str, expected: str, value: object) -> TypeError:
+    return TypeError(f"{name} must be {expected}, not {type(value).__name__}")
+
+
+def _check_segment(name: str, value: str, max_length: int | None) -> None:
+    if value == "":
+        raise ValueError(f"{name} must not be empty: it is a segment of the request path")
+    if value in _DOT_SEGMENTS:
+        raise ValueError(f"{name} must not be {value!r}: a dot segment would change the target")
+    limit = max_length if max_length is not None else MAX_SEGMENT_LENGTH
+    if len(value) > limit:
+        raise ValueError(f"{name} must be {limit} or fewer characters long")
+
+
+def _check_text(
+    name: str,
+    value: str,
+    allowed: tuple[str, ...] | None,
+    pattern: str | None,
+    min_length: int | None,
+    max_length: int | None,
+) -> None:
+    if allowed is not None and value not in allowed:
+        choices = ", ".join(map(repr, allowed))
+        raise ValueError(f"{name} must be one of {choices}, not {_excerpt(value)}")
+    if min_length is not None and len(value) < min_length:
+        raise ValueError(f"{name} must be {min_length} or more characters long")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"{name} must be {max_length} or fewer characters long")
+    if pattern is not None and re.fullmatch(pattern, value) is None:
+        raise ValueError(f"{name} must match {pattern} as a whole, not {_excerpt(value)}")
+
+
+def _check_number(
+    name: str,
+    value: float,
+    allowed: tuple[float, ...] | None,
+    minimum: float | None,
+    maximum: float | None,
+) -> None:
+    if allowed is not None and value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, not {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value!r}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, not {value!r}")
+
+
+def _excerpt(value: str) -> str:
+    """The value as repr shows it (control characters escaped), cut short."""
+    shown = repr(value)
+    return shown if len(shown) <= _EXCERPT_LENGTH else f"{shown[:_EXCERPT_LENGTH]}...'"

@@ -1,63 +1,142 @@
-"""Turning successful responses into results: models, existence checks and pages."""
+"""Turning successful responses into results: models, existence checks and pages.
+
+An answer that does not have the documented shape (a list or null where an object belongs, a
+page without its items, fields of the wrong type, a body over the size limit) raises
+UnexpectedResponseError, never the AttributeError or KeyError of the code that read it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
-from realtime_rest._runtime.errors import ApiError
+from realtime_rest._runtime.errors import UnexpectedResponseError
+from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Request
+from realtime_rest._runtime.transport import Response
 
 if TYPE_CHECKING:
-    from realtime_rest._runtime.pipeline import AsyncPipeline, Pipeline
+    from realtime_rest._runtime.pipeline import AsyncPipeline, Pipeline, _PipelineBase
 
 T = TypeVar("T")
 PageReader = Callable[[Any], tuple[Sequence[T], "str | None"]]
+# A page's items, under the name every spec of the package gives them (x-ms-pageable's itemName).
+PAGE_ITEMS = "value"
+# What reading a model of the wrong shape raises (WireFormatError is a ValueError).
+_SHAPE_ERRORS = (TypeError, KeyError, ValueError, AttributeError, IndexError)
 
 
-def exists(response: httpx.Response) -> bool:
+def exists(response: Response) -> bool:
     """Existence checks answer 2xx for 'yes' and 404 for 'no'."""
-    return response.status_code != 404
+    return response.status != 404
 
 
-def read_json(response: httpx.Response) -> Any:
+def unexpected(response: Response, problem: str) -> UnexpectedResponseError:
+    return UnexpectedResponseError(
+        response.status,
+        f"unexpected answer from the service: {problem}",
+        request_id=response.request_id,
+        body=response.content,
+    )
+
+
+def read_json(response: Response) -> Any:
+    if response.truncated:
+        raise unexpected(response, "the body is larger than the client's max_response_bytes")
     try:
         return response.json()
-    except ValueError:
-        raise ApiError(
-            response.status_code, "the service answered with a body that is not valid JSON"
-        ) from None
+    except (ValueError, RecursionError):
+        raise unexpected(response, "the body is not valid JSON") from None
 
 
-def read_model(response: httpx.Response, from_wire: Callable[[Any], T]) -> T:
-    return from_wire(read_json(response))
+def read_model(response: Response, from_wire: Callable[[Any], T]) -> T:
+    data = read_json(response)
+    if not isinstance(data, dict):
+        raise unexpected(response, f"expected a JSON object, got {_json_type(data)}")
+    try:
+        return from_wire(data)
+    except _SHAPE_ERRORS:
+        raise unexpected(response, "the body does not have the documented shape") from None
 
 
-def read_optional_model(response: httpx.Response, from_wire: Callable[[Any], T]) -> T | None:
-    return from_wire(read_json(response)) if response.content else None
+def read_optional_model(response: Response, from_wire: Callable[[Any], T]) -> T | None:
+    return read_model(response, from_wire) if response.content else None
 
 
-def iterate_pages(pipeline: Pipeline, request: Request, read_page: PageReader[T]) -> Iterator[T]:
-    """Every item of every page, following the next link until the service gives none."""
-    response = pipeline.send(request)
+def _json_type(data: Any) -> str:
+    if data is None:
+        return "null"
+    return {list: "an array", str: "a string", bool: "a boolean"}.get(type(data), "a number")
+
+
+class _Pages:
+    """The bookkeeping of one paged call: which links were followed, how many pages were read."""
+
+    def __init__(self, pipeline: _PipelineBase) -> None:
+        self._pipeline = pipeline
+        self._seen: set[str] = set()
+        self._pages = 1
+
+    def read(self, response: Response, read_page: PageReader[T]) -> tuple[Sequence[T], str | None]:
+        data = read_json(response)
+        if not isinstance(data, dict) or not isinstance(data.get(PAGE_ITEMS), list):
+            raise unexpected(response, f"a page must be a JSON object with a {PAGE_ITEMS!r} list")
+        try:
+            items, next_link = read_page(data)
+        except _SHAPE_ERRORS:
+            raise unexpected(response, "the page does not have the documented shape") from None
+        if next_link is not None and not isinstance(next_link, str):
+            raise unexpected(response, "the page's next link is not a string")
+        return items, next_link or None
+
+    def next_target(self, response: Response, link: str) -> tuple[str, str]:
+        """Where the next page is; the link itself is not shown (it may carry a token)."""
+        if link in self._seen:
+            raise unexpected(response, "the service repeated a next link; paging stopped")
+        if self._pages >= self._pipeline.max_pages:
+            raise unexpected(
+                response,
+                f"paging stopped after {self._pages} pages, the client's max_pages",
+            )
+        self._seen.add(link)
+        self._pages += 1
+        try:
+            return self._pipeline.next_page_target(link)
+        except ValueError as problem:
+            raise unexpected(response, f"the next link {problem}; not followed") from None
+
+
+def iterate_pages(
+    pipeline: Pipeline,
+    request: Request,
+    read_page: PageReader[T],
+    **options: Unpack[CallOptions],
+) -> Iterator[T]:
+    """Every item of every page, following next links while they are safe to follow."""
+    pages = _Pages(pipeline)
+    response = pipeline.send(request, **options)
     while True:
-        items, next_link = read_page(read_json(response))
+        items, next_link = pages.read(response, read_page)
         yield from items
-        if not next_link:
+        if next_link is None:
             return
-        response = pipeline.send(request, url=pipeline.next_page_url(next_link))
+        target = pages.next_target(response, next_link)
+        response = pipeline.send(request, target=target, **options)
 
 
 async def iterate_pages_async(
-    pipeline: AsyncPipeline, request: Request, read_page: PageReader[T]
+    pipeline: AsyncPipeline,
+    request: Request,
+    read_page: PageReader[T],
+    **options: Unpack[CallOptions],
 ) -> AsyncIterator[T]:
-    response = await pipeline.send(request)
+    pages = _Pages(pipeline)
+    response = await pipeline.send(request, **options)
     while True:
-        items, next_link = read_page(read_json(response))
+        items, next_link = pages.read(response, read_page)
         for item in items:
             yield item
-        if not next_link:
+        if next_link is None:
             return
-        response = await pipeline.send(request, url=pipeline.next_page_url(next_link))
+        target = pages.next_target(response, next_link)
+        response = await pipeline.send(request, target=target, **options)

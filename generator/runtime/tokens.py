@@ -10,10 +10,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Sequence
+from urllib.parse import quote, urlencode
 
 from realtime_rest._runtime.auth import AccessKey
 from realtime_rest._runtime.client import _ClientCore
-from realtime_rest._runtime.request import check
+from realtime_rest._runtime.request import (
+    check_integer,
+    check_string,
+    check_string_array,
+)
 
 ClientProtocol = Literal["default", "mqtt", "socketio"]
 ClientType = Literal["Default", "MQTT", "SocketIO"]
@@ -81,7 +86,6 @@ class _WebPubSubTokensCore(_ClientCore):
         self, request: ClientTokenRequest, client_protocol: str
     ) -> tuple[str, str | None]:
         """The client URL, and the token when the access key can sign it here."""
-        check("minutes_to_expire", request.minutes_to_expire, minimum=1)
         audience, base_url = web_pubsub_client_url(self._client_endpoint, self.hub, client_protocol)
         key = self._pipeline.credential
         if not isinstance(key, AccessKey):
@@ -121,7 +125,11 @@ def _request(
     minutes_to_expire: int,
     client_protocol: ClientProtocol,
 ) -> ClientTokenRequest:
-    check("client_protocol", client_protocol, allowed=tuple(CLIENT_TYPES))
+    check_string("user_id", user_id, required=False)
+    check_string_array("roles", roles, required=True)
+    check_string_array("groups", groups, required=True)
+    check_integer("minutes_to_expire", minutes_to_expire, required=True, minimum=1)
+    check_string("client_protocol", client_protocol, required=True, allowed=tuple(CLIENT_TYPES))
     return ClientTokenRequest(
         user_id, tuple(roles), tuple(groups), minutes_to_expire, CLIENT_TYPES[client_protocol]
     )
@@ -198,7 +206,10 @@ class SignalRNegotiation(_ClientCore):
         :param claims: further claims the hub sees on the connection.
         :param minutes_to_expire: the token's lifetime; 60 minutes unless given.
         """
-        check("minutes_to_expire", minutes_to_expire, minimum=1)
+        check_string("user_id", user_id, required=False)
+        if claims is not None and not isinstance(claims, dict):
+            raise TypeError(f"claims must be a dict, not {type(claims).__name__}")
+        check_integer("minutes_to_expire", minutes_to_expire, required=True, minimum=1)
         key = self._pipeline.credential
         if not isinstance(key, AccessKey):
             raise TypeError(
@@ -217,8 +228,8 @@ class SignalRNegotiation(_ClientCore):
 
 def web_pubsub_client_url(endpoint: str, hub: str, protocol: str) -> tuple[str, str]:
     """(the token's audience, the URL clients connect to) for a hub and protocol."""
-    check("client_protocol", protocol, allowed=tuple(_CLIENT_PATHS))
-    audience = f"{endpoint.rstrip('/')}{_CLIENT_PATHS[protocol]}{hub}"
+    check_string("client_protocol", protocol, required=True, allowed=tuple(_CLIENT_PATHS))
+    audience = f"{endpoint.rstrip('/')}{_CLIENT_PATHS[protocol]}{quote(hub, safe='')}"
     scheme, rest = audience.split("://", 1)
     return audience, f"{'wss' if scheme == 'https' else 'ws'}://{rest}"
 
@@ -254,7 +265,7 @@ def sign_signalr_negotiation(
     minutes_to_expire: int,
 ) -> Negotiation:
     """The client URL of the hub, and a token whose audience is that URL (nameid: the user)."""
-    url = f"{client_endpoint.rstrip('/')}/client/?hub={hub}"
+    url = f"{client_endpoint.rstrip('/')}/client/?{urlencode({'hub': hub})}"
     now = int(time.time())
     payload: dict[str, Any] = {
         **(claims or {}),

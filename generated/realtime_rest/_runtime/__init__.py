@@ -11,13 +11,18 @@ from realtime_rest._runtime.errors import (
     AuthenticationError,
     BadRequestError,
     ConnectionStringError,
+    InsecureConnectionWarning,
     NotFoundError,
     RealtimeRestError,
     ServiceError,
     ThrottledError,
     TransportError,
+    UnexpectedResponseError,
+    WireFormatError,
 )
+from realtime_rest._runtime.options import CallOptions
 from realtime_rest._runtime.pipeline import NO_RETRIES, RetryPolicy
+from realtime_rest._runtime.transport import Response
 
 __all__ = [
     "AccessKey",
@@ -26,13 +31,18 @@ __all__ = [
     "AsyncTokenCredential",
     "AuthenticationError",
     "BadRequestError",
+    "CallOptions",
     "ConnectionStringError",
+    "InsecureConnectionWarning",
     "NO_RETRIES",
     "NotFoundError",
     "RealtimeRestError",
+    "Response",
     "RetryPolicy",
     "ServiceError",
     "ThrottledError",
     "TokenCredential",
     "TransportError",
+    "UnexpectedResponseError",
+    "WireFormatError",
 ]

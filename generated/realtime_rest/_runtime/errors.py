@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# How much of a body an error shows, and the secrets blanked out of it first.
+EXCERPT_CHARACTERS = 200
+_SECRETS = re.compile(
+    r'("(?:token|accessToken|access_token|accessKey|key)"\s*:\s*)"[^"]*"?'
+    r"|eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*",
+    re.IGNORECASE,
+)
 
 
 class RealtimeRestError(Exception):
@@ -47,6 +56,39 @@ class ApiError(RealtimeRestError):
         if request_id:
             details.append(f"request id {request_id}")
         super().__init__(f"{message} ({', '.join(details)})")
+
+
+class UnexpectedResponseError(ApiError):
+    """The service answered with something the operation does not document: a body of the wrong
+    shape or size, or a next link that cannot be followed safely.
+
+    :ivar excerpt: the start of the body, with anything that looks like a token blanked out.
+    """
+
+    def __init__(
+        self, status: int, message: str, *, request_id: str | None = None, body: bytes = b""
+    ) -> None:
+        super().__init__(status, message, request_id=request_id)
+        self.excerpt = excerpt(body)
+
+
+class WireFormatError(RealtimeRestError, ValueError):
+    """A model read a JSON value of the wrong type; raised inside the package and reported to
+    callers as UnexpectedResponseError."""
+
+
+class InsecureConnectionWarning(UserWarning):
+    """Credentials are sent over plain http to a host that is not loopback."""
+
+
+def excerpt(body: bytes) -> str:
+    """The start of a body for an error message: decoded leniently, cut short, tokens blanked."""
+    text = body[: EXCERPT_CHARACTERS * 4].decode("utf-8", errors="replace")
+    return _SECRETS.sub(_blank, text)[:EXCERPT_CHARACTERS]
+
+
+def _blank(match: re.Match[str]) -> str:
+    return f'{match.group(1)}"<redacted>"' if match.group(1) else "<redacted>"
 
 
 class BadRequestError(ApiError):

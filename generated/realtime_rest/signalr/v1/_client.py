@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from realtime_rest._runtime.client import BaseClient
+from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.responses import exists
 from realtime_rest._runtime.tokens import SignalRNegotiation
 from realtime_rest.signalr.v1 import _operations
@@ -38,6 +39,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         target: str | None = None,
         arguments: list[Any] | None = None,
         excluded: Sequence[str] | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Broadcast a message to all clients connected to target hub.
 
@@ -46,15 +48,20 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param target: The target of the PayloadMessage.
         :param arguments: The arguments of the PayloadMessage.
         :param excluded: Excluded connection Ids
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_all(
             self._hub,
             excluded=excluded,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_user(
         self,
@@ -62,6 +69,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         *,
         target: str | None = None,
         arguments: list[Any] | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Broadcast a message to all clients belong to the target user.
 
@@ -70,15 +78,20 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param id_: The user Id.
         :param target: The target of the PayloadMessage.
         :param arguments: The arguments of the PayloadMessage.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_user(
             self._hub,
             id_=id_,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_connection(
         self,
@@ -86,6 +99,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         *,
         target: str | None = None,
         arguments: list[Any] | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send message to the specific connection.
 
@@ -94,19 +108,25 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param connection_id: The connection Id.
         :param target: The target of the PayloadMessage.
         :param arguments: The arguments of the PayloadMessage.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_connection(
             self._hub,
             connection_id=connection_id,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def connection_exists(
         self,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if the connection with the given connectionId exists
 
@@ -114,20 +134,26 @@ class SignalRClient(SignalRNegotiation, BaseClient):
 
         :param connection_id:
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.connection_exists(
             self._hub,
             connection_id=connection_id,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def close_connection(
         self,
         connection_id: str,
         *,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close the client connection
 
@@ -135,15 +161,20 @@ class SignalRClient(SignalRNegotiation, BaseClient):
 
         :param connection_id:
         :param reason:
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_connection(
             self._hub,
             connection_id=connection_id,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_group(
         self,
@@ -152,6 +183,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         target: str | None = None,
         arguments: list[Any] | None = None,
         excluded: Sequence[str] | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Broadcast a message to all clients within the target group.
 
@@ -161,8 +193,13 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param target: The target of the PayloadMessage.
         :param arguments: The arguments of the PayloadMessage.
         :param excluded: Excluded connection Ids
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_group(
             self._hub,
@@ -170,11 +207,12 @@ class SignalRClient(SignalRNegotiation, BaseClient):
             excluded=excluded,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def group_exists(
         self,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections inside the given group
 
@@ -182,18 +220,24 @@ class SignalRClient(SignalRNegotiation, BaseClient):
 
         :param group: Target group name, whose length must be greater than 0 and less than 1025.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.group_exists(
             self._hub,
             group=group,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def user_exists(
         self,
         user: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections connected for the given user
 
@@ -201,19 +245,25 @@ class SignalRClient(SignalRNegotiation, BaseClient):
 
         :param user:
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.user_exists(
             self._hub,
             user=user,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def add_connection_to_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a connection to the target group.
 
@@ -221,20 +271,26 @@ class SignalRClient(SignalRNegotiation, BaseClient):
 
         :param group: Target group name, whose length must be greater than 0 and less than 1025.
         :param connection_id: Target connection Id
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_connection_to_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_connection_from_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a connection from the target group.
 
@@ -242,20 +298,26 @@ class SignalRClient(SignalRNegotiation, BaseClient):
 
         :param group: Target group name, whose length must be greater than 0 and less than 1025.
         :param connection_id: Target connection Id
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def user_exists_in_group(
         self,
         group: str,
         user: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check whether a user exists in the target group.
 
@@ -264,15 +326,20 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :param group: Target group name, whose length must be greater than 0 and less than 1025.
         :param user: Target user Id
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.user_exists_in_group(
             self._hub,
             group=group,
             user=user,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def add_user_to_group(
         self,
@@ -280,6 +347,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         user: str,
         *,
         ttl: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a user to the target group.
 
@@ -291,8 +359,13 @@ class SignalRClient(SignalRNegotiation, BaseClient):
             lives in the group for at most 1 year. Note that when ttl is not set, the service
             preserves 100 user-group relationships per user and old user-group relationship are
             overwritten by newly added ones.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_user_to_group(
             self._hub,
@@ -300,12 +373,13 @@ class SignalRClient(SignalRNegotiation, BaseClient):
             user=user,
             ttl=ttl,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_user_from_group(
         self,
         group: str,
         user: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from the target group.
 
@@ -313,30 +387,41 @@ class SignalRClient(SignalRNegotiation, BaseClient):
 
         :param group: Target group name, whose length must be greater than 0 and less than 1025.
         :param user: Target user Id
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_group(
             self._hub,
             group=group,
             user=user,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_user_from_all_groups(
         self,
         user: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from all groups.
 
         ``DELETE /api/v1/hubs/{hub}/users/{user}/groups``
 
         :param user: Target user Id
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_all_groups(
             self._hub,
             user=user,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)

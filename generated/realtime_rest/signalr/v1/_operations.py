@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from realtime_rest._runtime.request import Request, check, encode_json, format_path
+from realtime_rest._runtime.request import (
+    Request,
+    check_integer,
+    check_string,
+    check_string_array,
+    encode_json,
+    format_path,
+)
 from realtime_rest.signalr.v1.models import PayloadMessage
 
 API_VERSION = None  # this version has no api-version parameter
@@ -19,6 +26,7 @@ def send_to_all(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/v1/hubs/{hub}"""
+    check_string_array("excluded", excluded, required=False)
     return Request(
         "POST",
         format_path("/api/v1/hubs/{hub}", {"hub": hub}),
@@ -36,6 +44,7 @@ def send_to_user(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/v1/hubs/{hub}/users/{id}"""
+    check_string("id_", id_, required=True, segment=True)
     return Request(
         "POST",
         format_path("/api/v1/hubs/{hub}/users/{id}", {"hub": hub, "id": id_}),
@@ -50,6 +59,7 @@ def send_to_connection(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/v1/hubs/{hub}/connections/{connectionId}"""
+    check_string("connection_id", connection_id, required=True, segment=True)
     return Request(
         "POST",
         format_path(
@@ -66,6 +76,7 @@ def connection_exists(
     connection_id: str,
 ) -> Request:
     """GET /api/v1/hubs/{hub}/connections/{connectionId}"""
+    check_string("connection_id", connection_id, required=True, segment=True)
     return Request(
         "GET",
         format_path(
@@ -82,6 +93,8 @@ def close_connection(
     reason: str | None,
 ) -> Request:
     """DELETE /api/v1/hubs/{hub}/connections/{connectionId}"""
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("reason", reason, required=False)
     return Request(
         "DELETE",
         format_path(
@@ -102,7 +115,8 @@ def send_to_group(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/v1/hubs/{hub}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string_array("excluded", excluded, required=False)
     return Request(
         "POST",
         format_path("/api/v1/hubs/{hub}/groups/{group}", {"hub": hub, "group": group}),
@@ -119,7 +133,7 @@ def group_exists(
     group: str,
 ) -> Request:
     """GET /api/v1/hubs/{hub}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
     return Request(
         "GET",
         format_path("/api/v1/hubs/{hub}/groups/{group}", {"hub": hub, "group": group}),
@@ -132,6 +146,7 @@ def user_exists(
     user: str,
 ) -> Request:
     """GET /api/v1/hubs/{hub}/users/{user}"""
+    check_string("user", user, required=True, segment=True)
     return Request(
         "GET",
         format_path("/api/v1/hubs/{hub}/users/{user}", {"hub": hub, "user": user}),
@@ -145,7 +160,8 @@ def add_connection_to_group(
     connection_id: str,
 ) -> Request:
     """PUT /api/v1/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True)
     return Request(
         "PUT",
         format_path(
@@ -162,7 +178,8 @@ def remove_connection_from_group(
     connection_id: str,
 ) -> Request:
     """DELETE /api/v1/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True)
     return Request(
         "DELETE",
         format_path(
@@ -179,7 +196,8 @@ def user_exists_in_group(
     user: str,
 ) -> Request:
     """GET /api/v1/hubs/{hub}/groups/{group}/users/{user}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("user", user, required=True, segment=True)
     return Request(
         "GET",
         format_path(
@@ -197,8 +215,9 @@ def add_user_to_group(
     ttl: int | None,
 ) -> Request:
     """PUT /api/v1/hubs/{hub}/groups/{group}/users/{user}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("ttl", ttl, minimum=0)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("user", user, required=True, segment=True)
+    check_integer("ttl", ttl, required=False, minimum=0)
     return Request(
         "PUT",
         format_path(
@@ -218,7 +237,8 @@ def remove_user_from_group(
     user: str,
 ) -> Request:
     """DELETE /api/v1/hubs/{hub}/groups/{group}/users/{user}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("user", user, required=True, segment=True)
     return Request(
         "DELETE",
         format_path(
@@ -234,6 +254,7 @@ def remove_user_from_all_groups(
     user: str,
 ) -> Request:
     """DELETE /api/v1/hubs/{hub}/users/{user}/groups"""
+    check_string("user", user, required=True, segment=True)
     return Request(
         "DELETE",
         format_path("/api/v1/hubs/{hub}/users/{user}/groups", {"hub": hub, "user": user}),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from realtime_rest._runtime.client import AsyncBaseClient
+from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.responses import exists, read_optional_model
 from realtime_rest._runtime.tokens import SignalRNegotiation
 from realtime_rest.signalr.v2022_06_01 import _operations
@@ -34,16 +35,22 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
 
     async def get_service_status(
         self,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Get service health status.
 
         ``HEAD /api/health``
 
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.get_service_status()
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def close_all_connections(
         self,
@@ -51,6 +58,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         application: str | None = None,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close all of the connections in the hub.
 
@@ -60,8 +68,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             and only contain alpha-numeric characters or underscore.
         :param excluded: Exclude these connectionIds when closing the connections in the hub.
         :param reason: The reason closing the client connections.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_all_connections(
             self._hub,
@@ -69,7 +82,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             excluded=excluded,
             reason=reason,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def send_to_all(
         self,
@@ -78,6 +91,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         arguments: list[Any] | None = None,
         application: str | None = None,
         excluded: Sequence[str] | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Broadcast a message to all clients connected to target hub.
 
@@ -89,8 +103,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             and only contain alpha-numeric characters or underscore.
         :param excluded: Excluded connection Ids
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_all(
             self._hub,
@@ -98,13 +117,16 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             excluded=excluded,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def connection_exists(
         self,
         connection_id: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if the connection with the given connectionId exists
 
@@ -114,15 +136,20 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.connection_exists(
             self._hub,
             connection_id=connection_id,
             application=application,
         )
-        return exists(await self._pipeline.send(request, accept_not_found=True))
+        return exists(await self._pipeline.send(request, accept_not_found=True, **options))
 
     async def close_connection(
         self,
@@ -130,6 +157,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         *,
         application: str | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Close the client connection
 
@@ -140,8 +168,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             and only contain alpha-numeric characters or underscore.
         :param reason: The reason of the connection close.
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_connection(
             self._hub,
@@ -149,7 +182,9 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             application=application,
             reason=reason,
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def send_to_connection(
         self,
@@ -158,6 +193,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         *,
         arguments: list[Any] | None = None,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Send message to the specific connection.
 
@@ -169,8 +205,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_connection(
             self._hub,
@@ -178,13 +219,16 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             application=application,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def group_exists(
         self,
         group: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections inside the given group
 
@@ -194,15 +238,20 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.group_exists(
             self._hub,
             group=group,
             application=application,
         )
-        return exists(await self._pipeline.send(request, accept_not_found=True))
+        return exists(await self._pipeline.send(request, accept_not_found=True, **options))
 
     async def close_group_connections(
         self,
@@ -211,6 +260,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         application: str | None = None,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close connections in the specific group.
 
@@ -221,8 +271,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             and only contain alpha-numeric characters or underscore.
         :param excluded: Exclude these connectionIds when closing the connections in the hub.
         :param reason: The reason closing the client connections.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_group_connections(
             self._hub,
@@ -231,7 +286,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             excluded=excluded,
             reason=reason,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def send_to_group(
         self,
@@ -241,6 +296,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         arguments: list[Any] | None = None,
         application: str | None = None,
         excluded: Sequence[str] | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Broadcast a message to all clients within the target group.
 
@@ -253,8 +309,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             and only contain alpha-numeric characters or underscore.
         :param excluded: Excluded connection Ids
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_group(
             self._hub,
@@ -263,7 +324,9 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             excluded=excluded,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def add_connection_to_group(
         self,
@@ -271,6 +334,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         connection_id: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Add a connection to the target group.
 
@@ -281,8 +345,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_connection_to_group(
             self._hub,
@@ -290,7 +359,9 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             connection_id=connection_id,
             application=application,
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def remove_connection_from_group(
         self,
@@ -298,6 +369,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         connection_id: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Remove a connection from the target group.
 
@@ -308,8 +380,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_group(
             self._hub,
@@ -317,13 +394,16 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             connection_id=connection_id,
             application=application,
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def remove_connection_from_all_groups(
         self,
         connection_id: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Remove a connection from all groups
 
@@ -333,21 +413,29 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_all_groups(
             self._hub,
             connection_id=connection_id,
             application=application,
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def user_exists(
         self,
         user: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections connected for the given user
 
@@ -357,15 +445,20 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.user_exists(
             self._hub,
             user=user,
             application=application,
         )
-        return exists(await self._pipeline.send(request, accept_not_found=True))
+        return exists(await self._pipeline.send(request, accept_not_found=True, **options))
 
     async def close_user_connections(
         self,
@@ -374,6 +467,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         application: str | None = None,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close connections for the specific user.
 
@@ -384,8 +478,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             and only contain alpha-numeric characters or underscore.
         :param excluded: Exclude these connectionIds when closing the connections in the hub.
         :param reason: The reason closing the client connections.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_user_connections(
             self._hub,
@@ -394,7 +493,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             excluded=excluded,
             reason=reason,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def send_to_user(
         self,
@@ -403,6 +502,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         *,
         arguments: list[Any] | None = None,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Broadcast a message to all clients belong to the target user.
 
@@ -414,8 +514,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_user(
             self._hub,
@@ -423,7 +528,9 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             application=application,
             message=PayloadMessage(target=target, arguments=arguments),
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def user_exists_in_group(
         self,
@@ -431,6 +538,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         group: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check whether a user exists in the target group.
 
@@ -441,8 +549,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.user_exists_in_group(
             self._hub,
@@ -450,7 +563,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             group=group,
             application=application,
         )
-        return exists(await self._pipeline.send(request, accept_not_found=True))
+        return exists(await self._pipeline.send(request, accept_not_found=True, **options))
 
     async def add_user_to_group(
         self,
@@ -459,6 +572,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         *,
         application: str | None = None,
         ttl: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> ServiceResponse | None:
         """Add a user to the target group.
 
@@ -474,8 +588,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             user joined without TTL. If ttl = 0, only the current connected connections of the
             target user will be added to the target group.
         :returns: the service's ServiceResponse, or None when it answers without a body.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_user_to_group(
             self._hub,
@@ -484,7 +603,9 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             application=application,
             ttl=ttl,
         )
-        return read_optional_model(await self._pipeline.send(request), ServiceResponse.from_wire)
+        return read_optional_model(
+            await self._pipeline.send(request, **options), ServiceResponse.from_wire
+        )
 
     async def remove_user_from_group(
         self,
@@ -492,6 +613,7 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         group: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from the target group.
 
@@ -501,8 +623,13 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_group(
             self._hub,
@@ -510,13 +637,14 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
             group=group,
             application=application,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def remove_user_from_all_groups(
         self,
         user: str,
         *,
         application: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from all groups.
 
@@ -525,12 +653,17 @@ class AsyncSignalRClient(SignalRNegotiation, AsyncBaseClient):
         :param user: Target user Id
         :param application: Target application name, which should start with alphabetic characters
             and only contain alpha-numeric characters or underscore.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_all_groups(
             self._hub,
             user=user,
             application=application,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)

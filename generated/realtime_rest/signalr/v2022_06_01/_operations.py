@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from realtime_rest._runtime.request import Request, check, encode_json, format_path
+from realtime_rest._runtime.request import (
+    Request,
+    check_integer,
+    check_string,
+    check_string_array,
+    encode_json,
+    format_path,
+)
 from realtime_rest.signalr.v2022_06_01.models import PayloadMessage
 
 API_VERSION = "2022-06-01"
@@ -31,7 +38,9 @@ def close_all_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/:closeConnections"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string_array("excluded", excluded, required=False)
+    check_string("reason", reason, required=False)
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/:closeConnections", {"hub": hub}),
@@ -52,7 +61,8 @@ def send_to_all(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/:send"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string_array("excluded", excluded, required=False)
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/:send", {"hub": hub}),
@@ -72,7 +82,8 @@ def connection_exists(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/connections/{connectionId}"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
         format_path(
@@ -94,7 +105,9 @@ def close_connection(
     reason: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/connections/{connectionId}"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("reason", reason, required=False)
     return Request(
         "DELETE",
         format_path(
@@ -117,7 +130,8 @@ def send_to_connection(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/connections/{connectionId}/:send"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "POST",
         format_path(
@@ -139,8 +153,8 @@ def group_exists(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
         format_path("/api/hubs/{hub}/groups/{group}", {"hub": hub, "group": group}),
@@ -160,8 +174,10 @@ def close_group_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:closeConnections"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string_array("excluded", excluded, required=False)
+    check_string("reason", reason, required=False)
     return Request(
         "POST",
         format_path(
@@ -185,8 +201,9 @@ def send_to_group(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:send"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string_array("excluded", excluded, required=False)
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/groups/{group}/:send", {"hub": hub, "group": group}),
@@ -207,8 +224,9 @@ def add_connection_to_group(
     application: str | None,
 ) -> Request:
     """PUT /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "PUT",
         format_path(
@@ -230,8 +248,9 @@ def remove_connection_from_group(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
         format_path(
@@ -252,7 +271,8 @@ def remove_connection_from_all_groups(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/connections/{connectionId}/groups"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
         format_path(
@@ -273,7 +293,8 @@ def user_exists(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/users/{user}"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("user", user, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
         format_path("/api/hubs/{hub}/users/{user}", {"hub": hub, "user": user}),
@@ -293,7 +314,10 @@ def close_user_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{user}/:closeConnections"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("user", user, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string_array("excluded", excluded, required=False)
+    check_string("reason", reason, required=False)
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/users/{user}/:closeConnections", {"hub": hub, "user": user}),
@@ -314,7 +338,8 @@ def send_to_user(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{user}/:send"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("user", user, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/users/{user}/:send", {"hub": hub, "user": user}),
@@ -334,8 +359,9 @@ def user_exists_in_group(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("user", user, required=True, segment=True)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
         format_path(
@@ -358,9 +384,10 @@ def add_user_to_group(
     ttl: int | None,
 ) -> Request:
     """PUT /api/hubs/{hub}/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
-    check("ttl", ttl, minimum=0)
+    check_string("user", user, required=True, segment=True)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_integer("ttl", ttl, required=False, minimum=0)
     return Request(
         "PUT",
         format_path(
@@ -383,8 +410,9 @@ def remove_user_from_group(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("user", user, required=True, segment=True)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
         format_path(
@@ -405,7 +433,8 @@ def remove_user_from_all_groups(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{user}/groups"""
-    check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
+    check_string("user", user, required=True, segment=True)
+    check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
         format_path("/api/hubs/{hub}/users/{user}/groups", {"hub": hub, "user": user}),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from realtime_rest._runtime.client import AsyncBaseClient
+from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Content
 from realtime_rest._runtime.tokens import AsyncWebPubSubTokens
 from realtime_rest.webpubsub.v2020_10_01 import _operations
@@ -36,6 +37,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         *,
         excluded: Sequence[str] | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Broadcast content inside request body to all the connected client connections
 
@@ -44,8 +46,13 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         :param payload_message: The request body.
         :param excluded: Excluded connection Ids
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_all(
             self._hub,
@@ -53,7 +60,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
             payload_message=payload_message,
             content_type=content_type,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def send_to_user(
         self,
@@ -61,6 +68,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         payload_message: Content,
         *,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to the specific user.
 
@@ -69,8 +77,13 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         :param id_: The user Id.
         :param payload_message: The request body.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_user(
             self._hub,
@@ -78,7 +91,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
             payload_message=payload_message,
             content_type=content_type,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def send_to_connection(
         self,
@@ -86,6 +99,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         payload_message: Content,
         *,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to the specific connection.
 
@@ -94,8 +108,13 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         :param connection_id: The connection Id.
         :param payload_message: The request body.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_connection(
             self._hub,
@@ -103,7 +122,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
             payload_message=payload_message,
             content_type=content_type,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def send_to_group(
         self,
@@ -112,6 +131,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         *,
         excluded: Sequence[str] | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to a group of connections.
 
@@ -121,8 +141,13 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         :param payload_message: The request body.
         :param excluded: Excluded connection Ids
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_group(
             self._hub,
@@ -131,13 +156,14 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
             payload_message=payload_message,
             content_type=content_type,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def close_connection(
         self,
         connection_id: str,
         *,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close the client connection
 
@@ -145,20 +171,26 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
 
         :param connection_id: Target connection Id
         :param reason: The reason closing the client connection
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_connection(
             self._hub,
             connection_id=connection_id,
             reason=reason,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def add_connection_to_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a connection to the target group.
 
@@ -166,20 +198,26 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param connection_id: Target connection Id
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_connection_to_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def remove_connection_from_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a connection from the target group.
 
@@ -187,15 +225,20 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param connection_id: Target connection Id
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def add_user_to_group(
         self,
@@ -203,6 +246,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         group: str,
         *,
         ttl: int | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a user to the target group.
 
@@ -212,8 +256,13 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param ttl: Specifies the seconds that the user exists in the group. If not set, the user
             lives in the group forever.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_user_to_group(
             self._hub,
@@ -221,12 +270,13 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
             group=group,
             ttl=ttl,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def remove_user_from_group(
         self,
         user: str,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from the target group.
 
@@ -234,30 +284,41 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
 
         :param user: Target user Id
         :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_group(
             self._hub,
             user=user,
             group=group,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)
 
     async def remove_user_from_all_groups(
         self,
         user: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from all groups.
 
         ``DELETE /api/users/{user}/groups``
 
         :param user: Target user Id
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_all_groups(
             self._hub,
             user=user,
         )
-        await self._pipeline.send(request)
+        await self._pipeline.send(request, **options)

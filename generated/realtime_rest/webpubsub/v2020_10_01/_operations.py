@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from realtime_rest._runtime.request import Content, Request, check, encode_content, format_path
+from realtime_rest._runtime.request import (
+    Content,
+    Request,
+    check_integer,
+    check_string,
+    check_string_array,
+    encode_content,
+    format_path,
+)
 
 API_VERSION = "2020-10-01"
 
@@ -19,6 +27,7 @@ def send_to_all(
     content_type: str | None,
 ) -> Request:
     """POST /api/:send"""
+    check_string_array("excluded", excluded, required=False)
     return Request(
         "POST",
         "/api/:send",
@@ -39,6 +48,7 @@ def send_to_user(
     content_type: str | None,
 ) -> Request:
     """POST /api/users/{id}/:send"""
+    check_string("id_", id_, required=True, segment=True)
     return Request(
         "POST",
         format_path("/api/users/{id}/:send", {"id": id_}),
@@ -58,6 +68,7 @@ def send_to_connection(
     content_type: str | None,
 ) -> Request:
     """POST /api/connections/{connectionId}/:send"""
+    check_string("connection_id", connection_id, required=True, segment=True)
     return Request(
         "POST",
         format_path("/api/connections/{connectionId}/:send", {"connectionId": connection_id}),
@@ -78,7 +89,8 @@ def send_to_group(
     content_type: str | None,
 ) -> Request:
     """POST /api/groups/{group}/:send"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string_array("excluded", excluded, required=False)
     return Request(
         "POST",
         format_path("/api/groups/{group}/:send", {"group": group}),
@@ -98,6 +110,8 @@ def close_connection(
     reason: str | None,
 ) -> Request:
     """DELETE /api/connections/{connectionId}"""
+    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("reason", reason, required=False)
     return Request(
         "DELETE",
         format_path("/api/connections/{connectionId}", {"connectionId": connection_id}),
@@ -116,7 +130,8 @@ def add_connection_to_group(
     connection_id: str,
 ) -> Request:
     """PUT /api/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True)
     return Request(
         "PUT",
         format_path(
@@ -137,7 +152,8 @@ def remove_connection_from_group(
     connection_id: str,
 ) -> Request:
     """DELETE /api/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True)
     return Request(
         "DELETE",
         format_path(
@@ -159,7 +175,9 @@ def add_user_to_group(
     ttl: int | None,
 ) -> Request:
     """PUT /api/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("user", user, required=True, segment=True)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_integer("ttl", ttl, required=False)
     return Request(
         "PUT",
         format_path("/api/users/{user}/groups/{group}", {"user": user, "group": group}),
@@ -178,7 +196,8 @@ def remove_user_from_group(
     group: str,
 ) -> Request:
     """DELETE /api/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("user", user, required=True, segment=True)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
     return Request(
         "DELETE",
         format_path("/api/users/{user}/groups/{group}", {"user": user, "group": group}),
@@ -195,6 +214,7 @@ def remove_user_from_all_groups(
     user: str,
 ) -> Request:
     """DELETE /api/users/{user}/groups"""
+    check_string("user", user, required=True, segment=True)
     return Request(
         "DELETE",
         format_path("/api/users/{user}/groups", {"user": user}),

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from typing import Literal
 
 from realtime_rest._runtime.client import BaseClient
+from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Content
 from realtime_rest._runtime.responses import exists, iterate_pages, read_model
 from realtime_rest._runtime.tokens import WebPubSubTokens, ClientTokenRequest
@@ -44,22 +45,29 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
     def get_service_status(
         self,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Get service health status.
 
         ``HEAD /api/health``
 
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.get_service_status()
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def add_connections_to_groups(
         self,
         *,
         groups: list[str] | None = None,
         filter_: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add filtered connections to multiple groups.
 
@@ -67,20 +75,26 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param groups: The groups to add the connections to.
         :param filter_: An OData filter selecting the connections.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_connections_to_groups(
             self._hub,
             groups_to_add=AddToGroupsRequest(groups=groups, filter_=filter_),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def close_all_connections(
         self,
         *,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close the connections in the hub.
 
@@ -88,15 +102,20 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param excluded: Excluded connection Ids.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_all_connections(
             self._hub,
             excluded=excluded,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def generate_client_token(
         self,
@@ -106,6 +125,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         minutes_to_expire: int = 60,
         groups: Sequence[str] | None = None,
         client_protocol: Literal["Default", "MQTT", "SocketIO"] = "Default",
+        **options: Unpack[CallOptions],
     ) -> ClientTokenResponse:
         """Generate token for the client to connect Azure Web PubSub service.
 
@@ -117,8 +137,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param groups: The groups the connection joins when it connects.
         :param client_protocol: The client protocol the token is for.
         :returns: the service's ClientTokenResponse.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.generate_client_token(
             self._hub,
@@ -128,13 +153,14 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             groups=groups,
             client_protocol=client_protocol,
         )
-        return read_model(self._pipeline.send(request), ClientTokenResponse.from_wire)
+        return read_model(self._pipeline.send(request, **options), ClientTokenResponse.from_wire)
 
     def remove_connections_from_groups(
         self,
         *,
         groups: list[str] | None = None,
         filter_: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove filtered connections from multiple groups.
 
@@ -142,14 +168,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param groups: The groups to remove the connections from.
         :param filter_: An OData filter selecting the connections.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connections_from_groups(
             self._hub,
             groups_to_remove=RemoveFromGroupsRequest(groups=groups, filter_=filter_),
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_all(
         self,
@@ -159,6 +190,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         filter_: str | None = None,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Broadcast content inside request body to all the connected client connections.
 
@@ -170,8 +202,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_all(
             self._hub,
@@ -181,13 +218,14 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def close_connection(
         self,
         connection_id: str,
         *,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close the client connection.
 
@@ -195,19 +233,25 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param connection_id: The connection Id.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_connection(
             self._hub,
             connection_id=connection_id,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def connection_exists(
         self,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if the connection with the given connectionId exists.
 
@@ -215,14 +259,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param connection_id: The connection Id.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.connection_exists(
             self._hub,
             connection_id=connection_id,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def send_to_connection(
         self,
@@ -231,6 +280,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         *,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to the specific connection.
 
@@ -241,8 +291,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_connection(
             self._hub,
@@ -251,29 +306,36 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_connection_from_all_groups(
         self,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a connection from all groups.
 
         ``DELETE /api/hubs/{hub}/connections/{connectionId}/groups``
 
         :param connection_id: The connection Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_all_groups(
             self._hub,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def group_exists(
         self,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections inside the given group
 
@@ -281,14 +343,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.group_exists(
             self._hub,
             group=group,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def close_group_connections(
         self,
@@ -296,6 +363,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         *,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close connections in the specific group.
 
@@ -304,8 +372,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param excluded: Excluded connection Ids.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_group_connections(
             self._hub,
@@ -313,7 +386,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             excluded=excluded,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_group(
         self,
@@ -324,6 +397,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         filter_: str | None = None,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to a group of connections.
 
@@ -336,8 +410,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_group(
             self._hub,
@@ -348,7 +427,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def list_connections_in_group(
         self,
@@ -357,6 +436,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         maxpagesize: int | None = None,
         top: int | None = None,
         continuation_token: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> Iterator[GroupMember]:
         """List connections in a group.
 
@@ -368,8 +448,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param continuation_token: Where the next page starts, as the previous page's next link
             gives it.
         :returns: every GroupMember, fetching further pages as iteration reaches them.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.list_connections_in_group(
             self._hub,
@@ -379,13 +464,14 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             continuation_token=continuation_token,
         )
         return iterate_pages(
-            self._pipeline, request, _operations.read_list_connections_in_group_page
+            self._pipeline, request, _operations.read_list_connections_in_group_page, **options
         )
 
     def add_connection_to_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a connection to the target group.
 
@@ -393,20 +479,26 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param connection_id: The connection Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_connection_to_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_connection_from_group(
         self,
         group: str,
         connection_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a connection from the target group.
 
@@ -414,15 +506,20 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param group: Target group name, which length should be greater than 0 and less than 1025.
         :param connection_id: The connection Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_connection_from_group(
             self._hub,
             group=group,
             connection_id=connection_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def grant_permission(
         self,
@@ -430,6 +527,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         connection_id: str,
         *,
         target_name: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Grant permission to the connection.
 
@@ -439,8 +537,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param connection_id: The connection Id.
         :param target_name: The group the permission applies to; without it, it applies to every
             group.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.grant_permission(
             self._hub,
@@ -448,7 +551,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             connection_id=connection_id,
             target_name=target_name,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def revoke_permission(
         self,
@@ -456,6 +559,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         connection_id: str,
         *,
         target_name: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Revoke permission for the connection.
 
@@ -465,8 +569,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param connection_id: The connection Id.
         :param target_name: The group the permission applies to; without it, it applies to every
             group.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.revoke_permission(
             self._hub,
@@ -474,7 +583,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             connection_id=connection_id,
             target_name=target_name,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def check_permission(
         self,
@@ -482,6 +591,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         connection_id: str,
         *,
         target_name: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if a connection has permission to the specified action.
 
@@ -492,8 +602,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param target_name: The group the permission applies to; without it, it applies to every
             group.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.check_permission(
             self._hub,
@@ -501,11 +616,12 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             connection_id=connection_id,
             target_name=target_name,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def user_exists(
         self,
         user_id: str,
+        **options: Unpack[CallOptions],
     ) -> bool:
         """Check if there are any client connections connected for the given user.
 
@@ -513,14 +629,19 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param user_id: The user Id.
         :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.user_exists(
             self._hub,
             user_id=user_id,
         )
-        return exists(self._pipeline.send(request, accept_not_found=True))
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def close_user_connections(
         self,
@@ -528,6 +649,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         *,
         excluded: Sequence[str] | None = None,
         reason: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Close connections for the specific user.
 
@@ -536,8 +658,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param user_id: The user Id.
         :param excluded: Excluded connection Ids.
         :param reason: The reason for closing the connections, passed on to the clients.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.close_user_connections(
             self._hub,
@@ -545,7 +672,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             excluded=excluded,
             reason=reason,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def send_to_user(
         self,
@@ -555,6 +682,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         filter_: str | None = None,
         message_ttl_seconds: int | None = None,
         content_type: str | None = None,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Send content inside request body to the specific user.
 
@@ -566,8 +694,13 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         :param message_ttl_seconds: How long, in seconds, the service may hold the message before
             delivering it.
         :param content_type: overrides the content type chosen from the message's Python type.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.send_to_user(
             self._hub,
@@ -577,30 +710,37 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             message=message,
             content_type=content_type,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_user_from_all_groups(
         self,
         user_id: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from all groups.
 
         ``DELETE /api/hubs/{hub}/users/{userId}/groups``
 
         :param user_id: The user Id.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_all_groups(
             self._hub,
             user_id=user_id,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def add_user_to_group(
         self,
         user_id: str,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Add a user to the target group.
 
@@ -608,20 +748,26 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param user_id: The user Id.
         :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.add_user_to_group(
             self._hub,
             user_id=user_id,
             group=group,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def remove_user_from_group(
         self,
         user_id: str,
         group: str,
+        **options: Unpack[CallOptions],
     ) -> None:
         """Remove a user from the target group.
 
@@ -629,15 +775,20 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
 
         :param user_id: The user Id.
         :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
-        :raises ApiError: the service answered with an error status.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
         """
         request = _operations.remove_user_from_group(
             self._hub,
             user_id=user_id,
             group=group,
         )
-        self._pipeline.send(request)
+        self._pipeline.send(request, **options)
 
     def _remote_client_token(self, request: ClientTokenRequest) -> str:
         answer = self.generate_client_token(

@@ -10,7 +10,9 @@ from typing import Any, Literal
 from realtime_rest._runtime.request import (
     Content,
     Request,
-    check,
+    check_integer,
+    check_string,
+    check_string_array,
     encode_content,
     encode_json,
     format_path,
@@ -59,6 +61,8 @@ def close_all_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/:closeConnections"""
+    check_string_array("excluded", excluded, required=False)
+    check_string("reason", reason, required=False)
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/:closeConnections", {"hub": hub}),
@@ -80,7 +84,13 @@ def generate_client_token(
     client_protocol: Literal["Default", "MQTT", "SocketIO"],
 ) -> Request:
     """POST /api/hubs/{hub}/:generateToken"""
-    check("clientType", client_protocol, allowed=("Default", "MQTT", "SocketIO"))
+    check_string("user_id", user_id, required=False)
+    check_string_array("roles", roles, required=False)
+    check_integer("minutes_to_expire", minutes_to_expire, required=True)
+    check_string_array("groups", groups, required=False)
+    check_string(
+        "client_protocol", client_protocol, required=True, allowed=("Default", "MQTT", "SocketIO")
+    )
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/:generateToken", {"hub": hub}),
@@ -121,7 +131,11 @@ def send_to_all(
     content_type: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/:send"""
-    check("messageTtlSeconds", message_ttl_seconds, minimum=0, maximum=300)
+    check_string_array("excluded", excluded, required=False)
+    check_string("filter_", filter_, required=False)
+    check_integer(
+        "message_ttl_seconds", message_ttl_seconds, required=False, minimum=0, maximum=300
+    )
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/:send", {"hub": hub}),
@@ -142,7 +156,8 @@ def close_connection(
     reason: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/connections/{connectionId}"""
-    check("connectionId", connection_id, min_length=1)
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
+    check_string("reason", reason, required=False)
     return Request(
         "DELETE",
         format_path(
@@ -162,7 +177,7 @@ def connection_exists(
     connection_id: str,
 ) -> Request:
     """HEAD /api/hubs/{hub}/connections/{connectionId}"""
-    check("connectionId", connection_id, min_length=1)
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     return Request(
         "HEAD",
         format_path(
@@ -184,8 +199,10 @@ def send_to_connection(
     content_type: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/connections/{connectionId}/:send"""
-    check("connectionId", connection_id, min_length=1)
-    check("messageTtlSeconds", message_ttl_seconds, minimum=0, maximum=300)
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
+    check_integer(
+        "message_ttl_seconds", message_ttl_seconds, required=False, minimum=0, maximum=300
+    )
     return Request(
         "POST",
         format_path(
@@ -206,7 +223,7 @@ def remove_connection_from_all_groups(
     connection_id: str,
 ) -> Request:
     """DELETE /api/hubs/{hub}/connections/{connectionId}/groups"""
-    check("connectionId", connection_id, min_length=1)
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     return Request(
         "DELETE",
         format_path(
@@ -225,7 +242,7 @@ def group_exists(
     group: str,
 ) -> Request:
     """HEAD /api/hubs/{hub}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
     return Request(
         "HEAD",
         format_path("/api/hubs/{hub}/groups/{group}", {"hub": hub, "group": group}),
@@ -243,7 +260,9 @@ def close_group_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:closeConnections"""
-    check("group", group, min_length=1, max_length=1024)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string_array("excluded", excluded, required=False)
+    check_string("reason", reason, required=False)
     return Request(
         "POST",
         format_path(
@@ -268,8 +287,12 @@ def send_to_group(
     content_type: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:send"""
-    check("group", group, min_length=1, max_length=1024)
-    check("messageTtlSeconds", message_ttl_seconds, minimum=0, maximum=300)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string_array("excluded", excluded, required=False)
+    check_string("filter_", filter_, required=False)
+    check_integer(
+        "message_ttl_seconds", message_ttl_seconds, required=False, minimum=0, maximum=300
+    )
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/groups/{group}/:send", {"hub": hub, "group": group}),
@@ -292,9 +315,10 @@ def list_connections_in_group(
     continuation_token: str | None,
 ) -> Request:
     """GET /api/hubs/{hub}/groups/{group}/connections"""
-    check("group", group, min_length=1, max_length=1024)
-    check("maxpagesize", maxpagesize, minimum=1)
-    check("top", top, minimum=1)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_integer("maxpagesize", maxpagesize, required=False, minimum=1)
+    check_integer("top", top, required=False, minimum=1)
+    check_string("continuation_token", continuation_token, required=False)
     return Request(
         "GET",
         format_path("/api/hubs/{hub}/groups/{group}/connections", {"hub": hub, "group": group}),
@@ -320,8 +344,8 @@ def add_connection_to_group(
     connection_id: str,
 ) -> Request:
     """PUT /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("connectionId", connection_id, min_length=1)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     return Request(
         "PUT",
         format_path(
@@ -341,8 +365,8 @@ def remove_connection_from_group(
     connection_id: str,
 ) -> Request:
     """DELETE /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
-    check("connectionId", connection_id, min_length=1)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     return Request(
         "DELETE",
         format_path(
@@ -363,8 +387,15 @@ def grant_permission(
     target_name: str | None,
 ) -> Request:
     """PUT /api/hubs/{hub}/permissions/{permission}/connections/{connectionId}"""
-    check("permission", permission, allowed=("sendToGroup", "joinLeaveGroup"))
-    check("connectionId", connection_id, min_length=1)
+    check_string(
+        "permission",
+        permission,
+        required=True,
+        segment=True,
+        allowed=("sendToGroup", "joinLeaveGroup"),
+    )
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
+    check_string("target_name", target_name, required=False)
     return Request(
         "PUT",
         format_path(
@@ -386,8 +417,15 @@ def revoke_permission(
     target_name: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/permissions/{permission}/connections/{connectionId}"""
-    check("permission", permission, allowed=("sendToGroup", "joinLeaveGroup"))
-    check("connectionId", connection_id, min_length=1)
+    check_string(
+        "permission",
+        permission,
+        required=True,
+        segment=True,
+        allowed=("sendToGroup", "joinLeaveGroup"),
+    )
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
+    check_string("target_name", target_name, required=False)
     return Request(
         "DELETE",
         format_path(
@@ -409,8 +447,15 @@ def check_permission(
     target_name: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/permissions/{permission}/connections/{connectionId}"""
-    check("permission", permission, allowed=("sendToGroup", "joinLeaveGroup"))
-    check("connectionId", connection_id, min_length=1)
+    check_string(
+        "permission",
+        permission,
+        required=True,
+        segment=True,
+        allowed=("sendToGroup", "joinLeaveGroup"),
+    )
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
+    check_string("target_name", target_name, required=False)
     return Request(
         "HEAD",
         format_path(
@@ -430,7 +475,7 @@ def user_exists(
     user_id: str,
 ) -> Request:
     """HEAD /api/hubs/{hub}/users/{userId}"""
-    check("userId", user_id, min_length=1)
+    check_string("user_id", user_id, required=True, segment=True, min_length=1)
     return Request(
         "HEAD",
         format_path("/api/hubs/{hub}/users/{userId}", {"hub": hub, "userId": user_id}),
@@ -448,7 +493,9 @@ def close_user_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{userId}/:closeConnections"""
-    check("userId", user_id, min_length=1)
+    check_string("user_id", user_id, required=True, segment=True, min_length=1)
+    check_string_array("excluded", excluded, required=False)
+    check_string("reason", reason, required=False)
     return Request(
         "POST",
         format_path(
@@ -472,8 +519,11 @@ def send_to_user(
     content_type: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{userId}/:send"""
-    check("userId", user_id, min_length=1)
-    check("messageTtlSeconds", message_ttl_seconds, minimum=0, maximum=300)
+    check_string("user_id", user_id, required=True, segment=True, min_length=1)
+    check_string("filter_", filter_, required=False)
+    check_integer(
+        "message_ttl_seconds", message_ttl_seconds, required=False, minimum=0, maximum=300
+    )
     return Request(
         "POST",
         format_path("/api/hubs/{hub}/users/{userId}/:send", {"hub": hub, "userId": user_id}),
@@ -492,7 +542,7 @@ def remove_user_from_all_groups(
     user_id: str,
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{userId}/groups"""
-    check("userId", user_id, min_length=1)
+    check_string("user_id", user_id, required=True, segment=True, min_length=1)
     return Request(
         "DELETE",
         format_path("/api/hubs/{hub}/users/{userId}/groups", {"hub": hub, "userId": user_id}),
@@ -509,8 +559,8 @@ def add_user_to_group(
     group: str,
 ) -> Request:
     """PUT /api/hubs/{hub}/users/{userId}/groups/{group}"""
-    check("userId", user_id, min_length=1)
-    check("group", group, min_length=1, max_length=1024)
+    check_string("user_id", user_id, required=True, segment=True, min_length=1)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
     return Request(
         "PUT",
         format_path(
@@ -530,8 +580,8 @@ def remove_user_from_group(
     group: str,
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{userId}/groups/{group}"""
-    check("userId", user_id, min_length=1)
-    check("group", group, min_length=1, max_length=1024)
+    check_string("user_id", user_id, required=True, segment=True, min_length=1)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
     return Request(
         "DELETE",
         format_path(
