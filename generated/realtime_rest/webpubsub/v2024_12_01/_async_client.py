@@ -15,7 +15,7 @@ from realtime_rest.webpubsub.v2024_12_01 import _operations
 from realtime_rest.webpubsub.v2024_12_01.models import (
     AddToGroupsRequest,
     ClientTokenResponse,
-    ErrorResponse,
+    ErrorDetail,
     GroupMember,
     RemoveFromGroupsRequest,
 )
@@ -36,7 +36,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
     API_VERSION = _operations.API_VERSION
     _scope = "https://webpubsub.azure.com/.default"
     _hub_pattern = "^[A-Za-z][A-Za-z0-9_]*$"
-    _error_model = ErrorResponse
+    _error_model = ErrorDetail
     _audience_includes_query = True
 
     async def get_service_status(

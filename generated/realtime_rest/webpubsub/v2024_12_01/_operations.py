@@ -80,6 +80,7 @@ def generate_client_token(
     client_protocol: Literal["Default", "MQTT", "SocketIO"],
 ) -> Request:
     """POST /api/hubs/{hub}/:generateToken"""
+    check("minutesToExpire", minutes_to_expire, minimum=1)
     check("clientType", client_protocol, allowed=("Default", "MQTT", "SocketIO"))
     return Request(
         "POST",
@@ -225,7 +226,7 @@ def group_exists(
     group: str,
 ) -> Request:
     """HEAD /api/hubs/{hub}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     return Request(
         "HEAD",
         format_path("/api/hubs/{hub}/groups/{group}", {"hub": hub, "group": group}),
@@ -243,7 +244,7 @@ def close_group_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:closeConnections"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     return Request(
         "POST",
         format_path(
@@ -268,7 +269,7 @@ def send_to_group(
     content_type: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:send"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("messageTtlSeconds", message_ttl_seconds, minimum=0, maximum=300)
     return Request(
         "POST",
@@ -292,9 +293,9 @@ def list_connections_in_group(
     continuation_token: str | None,
 ) -> Request:
     """GET /api/hubs/{hub}/groups/{group}/connections"""
-    check("group", group, min_length=1, max_length=1024)
-    check("maxpagesize", maxpagesize, minimum=1)
-    check("top", top, minimum=1)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
+    check("maxpagesize", maxpagesize, minimum=1, maximum=200)
+    check("top", top, minimum=1, maximum=2147483647)
     return Request(
         "GET",
         format_path("/api/hubs/{hub}/groups/{group}/connections", {"hub": hub, "group": group}),
@@ -320,7 +321,7 @@ def add_connection_to_group(
     connection_id: str,
 ) -> Request:
     """PUT /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("connectionId", connection_id, min_length=1)
     return Request(
         "PUT",
@@ -341,7 +342,7 @@ def remove_connection_from_group(
     connection_id: str,
 ) -> Request:
     """DELETE /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("connectionId", connection_id, min_length=1)
     return Request(
         "DELETE",
@@ -510,7 +511,7 @@ def add_user_to_group(
 ) -> Request:
     """PUT /api/hubs/{hub}/users/{userId}/groups/{group}"""
     check("userId", user_id, min_length=1)
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     return Request(
         "PUT",
         format_path(
@@ -531,7 +532,7 @@ def remove_user_from_group(
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{userId}/groups/{group}"""
     check("userId", user_id, min_length=1)
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     return Request(
         "DELETE",
         format_path(
