@@ -511,7 +511,7 @@ def test_diff_defaults_to_the_two_newest_versions_in_markdown() -> None:
     code, output = run("signalr")
 
     assert code == 0
-    assert output.startswith("# v1 → 2022-06-01\n\n33 breaking, 11 warnings, 51 compatible.\n")
+    assert output.startswith("# v1 → 2022-06-01\n\n46 breaking, 11 warnings, 50 compatible.\n")
     assert "## Breaking\n\n| operation | where | change | why |" in output
     assert (
         "| ConnectionExists | operation | moved from `GET /api/v1/hubs/{hub}/connections/{connectionId}`"

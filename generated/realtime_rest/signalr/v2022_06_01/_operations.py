@@ -139,7 +139,7 @@ def group_exists(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
@@ -160,7 +160,7 @@ def close_group_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:closeConnections"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "POST",
@@ -185,7 +185,7 @@ def send_to_group(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:send"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "POST",
@@ -207,7 +207,8 @@ def add_connection_to_group(
     application: str | None,
 ) -> Request:
     """PUT /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
+    check("connectionId", connection_id, min_length=1)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "PUT",
@@ -230,7 +231,8 @@ def remove_connection_from_group(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
+    check("connectionId", connection_id, min_length=1)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
@@ -252,6 +254,7 @@ def remove_connection_from_all_groups(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/connections/{connectionId}/groups"""
+    check("connectionId", connection_id, min_length=1)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
@@ -273,6 +276,7 @@ def user_exists(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/users/{user}"""
+    check("user", user, min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
@@ -293,6 +297,7 @@ def close_user_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{user}/:closeConnections"""
+    check("user", user, min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "POST",
@@ -314,6 +319,7 @@ def send_to_user(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{user}/:send"""
+    check("user", user, min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "POST",
@@ -334,7 +340,7 @@ def user_exists_in_group(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
@@ -358,7 +364,7 @@ def add_user_to_group(
     ttl: int | None,
 ) -> Request:
     """PUT /api/hubs/{hub}/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     check("ttl", ttl, minimum=0)
     return Request(
@@ -383,7 +389,7 @@ def remove_user_from_group(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{user}/groups/{group}"""
-    check("group", group, min_length=1, max_length=1024)
+    check("group", group, pattern="^(?!\\s+$).+$", min_length=1, max_length=1024)
     check("application", application, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
