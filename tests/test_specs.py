@@ -20,7 +20,7 @@ PINNED = Path(__file__).parent / "spec_operations"
 EXPECTED = {
     "webpubsub/2020-10-01.yaml": 10,
     "webpubsub/2024-12-01.yaml": 25,
-    "signalr/v1.yaml": 14,
+    "signalr/v1.yaml": 19,
     "signalr/2022-06-01.yaml": 19,
 }
 HUB_PATTERN = "^[A-Za-z][A-Za-z0-9_]*$"

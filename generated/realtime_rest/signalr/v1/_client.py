@@ -32,6 +32,19 @@ class SignalRClient(SignalRNegotiation, BaseClient):
     _error_model = None
     _audience_includes_query = False
 
+    def get_service_status(
+        self,
+    ) -> None:
+        """Get service health status.
+
+        ``HEAD /api/v1/health``
+
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.get_service_status()
+        self._pipeline.send(request)
+
     def send_to_all(
         self,
         *,
@@ -80,6 +93,25 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         )
         self._pipeline.send(request)
 
+    def connection_exists(
+        self,
+        connection_id: str,
+    ) -> bool:
+        """Check if the connection with the given connectionId exists
+
+        ``HEAD /api/v1/hubs/{hub}/connections/{connectionId}``
+
+        :param connection_id:
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.connection_exists(
+            self._hub,
+            connection_id=connection_id,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True))
+
     def send_to_connection(
         self,
         connection_id: str,
@@ -104,7 +136,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         )
         self._pipeline.send(request)
 
-    def connection_exists(
+    def connection_exists_via_get(
         self,
         connection_id: str,
     ) -> bool:
@@ -117,7 +149,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
-        request = _operations.connection_exists(
+        request = _operations.connection_exists_via_get(
             self._hub,
             connection_id=connection_id,
         )
@@ -144,6 +176,25 @@ class SignalRClient(SignalRNegotiation, BaseClient):
             reason=reason,
         )
         self._pipeline.send(request)
+
+    def group_exists(
+        self,
+        group: str,
+    ) -> bool:
+        """Check if there are any client connections inside the given group
+
+        ``HEAD /api/v1/hubs/{hub}/groups/{group}``
+
+        :param group: Target group name, whose length must be greater than 0 and less than 1025.
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.group_exists(
+            self._hub,
+            group=group,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True))
 
     def send_to_group(
         self,
@@ -172,7 +223,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         )
         self._pipeline.send(request)
 
-    def group_exists(
+    def group_exists_via_get(
         self,
         group: str,
     ) -> bool:
@@ -185,13 +236,32 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
-        request = _operations.group_exists(
+        request = _operations.group_exists_via_get(
             self._hub,
             group=group,
         )
         return exists(self._pipeline.send(request, accept_not_found=True))
 
     def user_exists(
+        self,
+        user: str,
+    ) -> bool:
+        """Check if there are any client connections connected for the given user
+
+        ``HEAD /api/v1/hubs/{hub}/users/{user}``
+
+        :param user:
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.user_exists(
+            self._hub,
+            user=user,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True))
+
+    def user_exists_via_get(
         self,
         user: str,
     ) -> bool:
@@ -204,7 +274,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
         :raises ApiError: the service answered with an error status.
         """
-        request = _operations.user_exists(
+        request = _operations.user_exists_via_get(
             self._hub,
             user=user,
         )
@@ -259,7 +329,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
     ) -> bool:
         """Check whether a user exists in the target group.
 
-        ``GET /api/v1/hubs/{hub}/groups/{group}/users/{user}``
+        ``HEAD /api/v1/hubs/{hub}/groups/{group}/users/{user}``
 
         :param group: Target group name, whose length must be greater than 0 and less than 1025.
         :param user: Target user Id
@@ -268,6 +338,28 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :raises ApiError: the service answered with an error status.
         """
         request = _operations.user_exists_in_group(
+            self._hub,
+            group=group,
+            user=user,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True))
+
+    def user_exists_in_group_via_get(
+        self,
+        group: str,
+        user: str,
+    ) -> bool:
+        """Check whether a user exists in the target group.
+
+        ``GET /api/v1/hubs/{hub}/groups/{group}/users/{user}``
+
+        :param group: Target group name, whose length must be greater than 0 and less than 1025.
+        :param user: Target user Id
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.user_exists_in_group_via_get(
             self._hub,
             group=group,
             user=user,
