@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 PINNED = Path(__file__).parent / "spec_operations"
 EXPECTED = {
-    "webpubsub/2020-10-01.yaml": 10,
+    "webpubsub/2020-10-01.yaml": 15,
     "webpubsub/2024-12-01.yaml": 25,
     "signalr/v1.yaml": 19,
     "signalr/2022-06-01.yaml": 19,

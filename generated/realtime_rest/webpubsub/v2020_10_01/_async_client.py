@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from realtime_rest._runtime.client import AsyncBaseClient
 from realtime_rest._runtime.request import Content
+from realtime_rest._runtime.responses import exists
 from realtime_rest._runtime.tokens import AsyncWebPubSubTokens
 from realtime_rest.webpubsub.v2020_10_01 import _operations
 
@@ -29,6 +30,19 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
     _hub_pattern = "^[A-Za-z][A-Za-z0-9_]*$"
     _error_model = None
     _audience_includes_query = True
+
+    async def get_service_status(
+        self,
+    ) -> None:
+        """Get service health status.
+
+        ``HEAD /api/health``
+
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.get_service_status()
+        await self._pipeline.send(request)
 
     async def send_to_all(
         self,
@@ -133,6 +147,25 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         )
         await self._pipeline.send(request)
 
+    async def connection_exists(
+        self,
+        connection_id: str,
+    ) -> bool:
+        """Check if the connection with the given connectionId exists
+
+        ``HEAD /api/connections/{connectionId}``
+
+        :param connection_id: Target connection Id
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.connection_exists(
+            self._hub,
+            connection_id=connection_id,
+        )
+        return exists(await self._pipeline.send(request, accept_not_found=True))
+
     async def close_connection(
         self,
         connection_id: str,
@@ -154,6 +187,44 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
             reason=reason,
         )
         await self._pipeline.send(request)
+
+    async def group_exists(
+        self,
+        group: str,
+    ) -> bool:
+        """Check if there are any client connections inside the given group
+
+        ``HEAD /api/groups/{group}``
+
+        :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.group_exists(
+            self._hub,
+            group=group,
+        )
+        return exists(await self._pipeline.send(request, accept_not_found=True))
+
+    async def user_exists(
+        self,
+        user: str,
+    ) -> bool:
+        """Check if there are any client connections connected for the given user
+
+        ``HEAD /api/users/{user}``
+
+        :param user: Target user Id
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.user_exists(
+            self._hub,
+            user=user,
+        )
+        return exists(await self._pipeline.send(request, accept_not_found=True))
 
     async def add_connection_to_group(
         self,
@@ -196,6 +267,28 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
             connection_id=connection_id,
         )
         await self._pipeline.send(request)
+
+    async def user_exists_in_group(
+        self,
+        user: str,
+        group: str,
+    ) -> bool:
+        """Check whether a user exists in the target group.
+
+        ``HEAD /api/users/{user}/groups/{group}``
+
+        :param user: Target user Id
+        :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :returns: True if it exists, False if the service answers 404.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status.
+        """
+        request = _operations.user_exists_in_group(
+            self._hub,
+            user=user,
+            group=group,
+        )
+        return exists(await self._pipeline.send(request, accept_not_found=True))
 
     async def add_user_to_group(
         self,
