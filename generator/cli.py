@@ -15,8 +15,9 @@ import click
 from generator.compare import compare_documents, undeliberate
 from generator.diff import SEVERITIES, compare, worst
 from generator.errors import GeneratorError
+from generator.importer import import_description
 from generator.published import read_document
-from generator.pipeline import build, load_services
+from generator.pipeline import build, display_path, load_services
 from generator.render import RenderedFile, render_comparison
 from generator.write import unified_diff, write
 
@@ -178,6 +179,23 @@ def compare_command(spec: Path, official: Path, output: str) -> None:
         )
     if open_ones:
         sys.exit(1)
+
+
+@main.command(name="import")
+@click.argument("service")
+@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the spec of that version if there is one.")
+@click.pass_obj
+def import_command(root: Path, service: str, source: Path, force: bool) -> None:
+    """Write specs/SERVICE/<its version>.yaml from a published description FILE."""
+    specs_dir, _ = _paths(root)
+    target, text = _run(lambda: import_description(service, source, specs_dir))
+    shown = display_path(target, root)
+    if target.exists() and not force:
+        click.echo(f"error: {shown}: file: exists; pass --force to overwrite it", err=True)
+        sys.exit(1)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {shown}: review it, then `make generate`")
 
 
 def _run(stage: Callable[[], T]) -> T:
