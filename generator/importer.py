@@ -353,7 +353,7 @@ def _inline_single_use(paths: dict[str, Any], kind: str, components: dict[str, A
     for name in single:
         del components[name]
     # A name numbered because a component now inlined had taken it first gets its stem back.
-    renames = {}
+    renames: dict[str, str] = {}
     for name in list(components):
         stem = name.rstrip("0123456789")
         if stem != name and stem not in components and stem not in renames.values():
@@ -441,7 +441,7 @@ def _model(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cleaned_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    cleaned = _cleaned(schema)
+    cleaned: dict[str, Any] = _cleaned(schema)
     if cleaned.get("additionalProperties") is False:
         del cleaned["additionalProperties"]
     return cleaned
