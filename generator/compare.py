@@ -25,6 +25,7 @@ DEVIATION = "x-deviation"
 DEVIATIONS = "x-deviations"
 Kind = Literal["only in ours", "only in published", "differs"]
 _VARIABLE = re.compile(r"{[^}]+}")
+_VARIABLE_NAME = re.compile(r"{([^}]+)}")
 # Schema keywords that travel: what a value must be on the wire.
 _SCHEMA_FACTS = (*CONSTRAINTS, "nullable")
 
@@ -54,6 +55,7 @@ class _Node:
     value: str | None = None
     children: dict[str, _Node] = field(default_factory=dict)
     deviation: str | None = None
+    position: int | None = None  # of a path parameter's variable in the path
 
     def add(self, name: str, node: _Node) -> _Node:
         self.children[name] = node
@@ -70,8 +72,23 @@ def compare_documents(ours: dict[str, Any], published: dict[str, Any]) -> list[D
     """Every wire-level difference, ours first where both have the place, in a stable order."""
     differences: list[Difference] = []
     reasons = {str(k): str(v) for k, v in (ours.get(DEVIATIONS) or {}).items()}
-    _diff(_facts(ours), _facts(published), [], None, reasons, differences)
+    mine, theirs = _facts(ours), _facts(published)
+    _align_path_variables(mine, theirs)
+    _diff(mine, theirs, [], None, reasons, differences)
     return differences
+
+
+def _align_path_variables(ours: _Node, published: _Node) -> None:
+    """Path variables are matched by place, not name: the published ones take our names."""
+    for key, operation in published.children.items():
+        mine = ours.children.get(key)
+        if mine is None:
+            continue
+        names = {n.position: name for name, n in mine.children.items() if n.position is not None}
+        renamed = {}
+        for name, node in operation.children.items():
+            renamed[names.get(node.position, name) if node.position is not None else name] = node
+        operation.children = renamed
 
 
 def undeliberate(differences: list[Difference]) -> list[Difference]:
@@ -201,8 +218,12 @@ class _Reader:
 
     def operation(self, path: str, item: dict[str, Any], operation: dict[str, Any]) -> _Node:
         node = _Node(deviation=_reason(operation))
+        variables = _VARIABLE_NAME.findall(path)
         for raw in [*item.get("parameters", []), *operation.get("parameters", [])]:
             name, parameter = self.parameter(raw)
+            wire_name = name.removeprefix("parameter path ")
+            if name.startswith("parameter path ") and wire_name in variables:
+                parameter.position = variables.index(wire_name)
             node.add(name, parameter)
         if "requestBody" in operation:
             node.add("request body", self.body(operation["requestBody"]))

@@ -73,7 +73,7 @@ def import_description(service: str, source: Path, specs_dir: Path) -> tuple[Pat
     version = str((published.get("info") or {}).get("version", "")).strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", version):
         raise SpecError(display, "$.info.version", f"not a usable API version: {version!r}")
-    newest_path = _newest_spec(specs_dir, service)
+    newest_path = _newest_spec(specs_dir, service, version)
     newest = load_spec(newest_path, newest_path.as_posix()).document
     document = _Importer(published, newest, newest_path.name, display).spec(version)
     header = (
@@ -86,8 +86,13 @@ def import_description(service: str, source: Path, specs_dir: Path) -> tuple[Pat
     return specs_dir / service / f"{version}.yaml", text
 
 
-def _newest_spec(specs_dir: Path, service: str) -> Path:
-    paths = [path for path in find_specs(specs_dir) if path.parent.name == service]
+def _newest_spec(specs_dir: Path, service: str, version: str) -> Path:
+    """The newest spec of the service other than the version being imported."""
+    paths = [
+        path
+        for path in find_specs(specs_dir)
+        if path.parent.name == service and path.stem != version
+    ]
     if not paths:
         known = sorted({path.parent.name for path in find_specs(specs_dir)})
         raise SpecError(
