@@ -12,8 +12,11 @@ from typing import TypeVar
 
 import click
 
+from generator.compare import compare_documents, undeliberate
 from generator.diff import SEVERITIES, compare, worst
 from generator.errors import GeneratorError
+from generator.importer import import_description
+from generator.published import read_document
 from generator.pipeline import build, display_path, load_services
 from generator.render import RenderedFile, render_comparison
 from generator.write import unified_diff, write
@@ -143,6 +146,59 @@ def diff(
     severity = worst(comparison)
     if fail_on and severity and SEVERITIES.index(severity) <= SEVERITIES.index(fail_on):
         sys.exit(1)
+
+
+@main.command(name="compare")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("official", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def compare_command(spec: Path, official: Path, output: str) -> None:
+    """Every wire-level difference between SPEC and a published description OFFICIAL.
+
+    Exits 1 while a difference is not marked deliberate with x-deviation in SPEC.
+    """
+    ours = _run(lambda: read_document(spec, spec.as_posix()))
+    published = _run(lambda: read_document(official, official.as_posix()))
+    differences = compare_documents(ours, published)
+    open_ones = undeliberate(differences)
+    if output == "json":
+        report = {
+            "differences": [dataclasses.asdict(d) for d in differences],
+            "summary": {"total": len(differences), "not deliberate": len(open_ones)},
+        }
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        for difference in differences:
+            click.echo(difference.line())
+        click.echo(
+            f"{len(differences)} differences, {len(differences) - len(open_ones)} deliberate, "
+            f"{len(open_ones)} not"
+        )
+    if open_ones:
+        sys.exit(1)
+
+
+@main.command(name="import")
+@click.argument("service")
+@click.argument("source", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the spec of that version if there is one.")
+@click.pass_obj
+def import_command(root: Path, service: str, source: Path, force: bool) -> None:
+    """Write specs/SERVICE/<its version>.yaml from a published description FILE."""
+    specs_dir, _ = _paths(root)
+    target, text = _run(lambda: import_description(service, source, specs_dir))
+    shown = display_path(target, root)
+    if target.exists() and not force:
+        click.echo(f"error: {shown}: file: exists; pass --force to overwrite it", err=True)
+        sys.exit(1)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {shown}: review it, then `make generate`")
 
 
 def _run(stage: Callable[[], T]) -> T:

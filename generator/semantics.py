@@ -32,8 +32,9 @@ CLIENT_TYPES = ("Default", "MQTT", "SocketIO")
 
 
 def is_bound_at_construction(document: Document, place: Place, parameter: dict[str, Any]) -> bool:
-    """The hub: the one client-level parameter the clients know."""
-    if parameter.get(CLIENT_LOCATION) != "client":
+    """The hub: the one client-level parameter the clients know (the api-version, which
+    descriptions often mark so too, is sent by every client anyway)."""
+    if parameter.get(CLIENT_LOCATION) != "client" or parameter.get("name") == API_VERSION:
         return False
     if parameter.get("name") != HUB:
         raise document.fail(

@@ -57,20 +57,25 @@ def test_every_consecutive_pair_is_pinned(changelogs: dict[str, ir.Comparison]) 
 
 def test_signalr_v1_to_2022_06_01(changelogs: dict[str, ir.Comparison]) -> None:
     changes = lines(changelogs["signalr-v1-2022-06-01"])
-    # The existence checks moved from GET to HEAD, under the new prefix.
+    # The HEAD existence checks moved under the new prefix; their GET forms are gone.
     for operation, path in (
         ("ConnectionExists", "connections/{connectionId}"),
         ("GroupExists", "groups/{group}"),
         ("UserExists", "users/{user}"),
     ):
         assert (
-            f"breaking | {operation} | operation | moved from `GET /api/v1/hubs/{{hub}}/{path}`"
+            f"breaking | {operation} | operation | moved from `HEAD /api/v1/hubs/{{hub}}/{path}`"
             f" to `HEAD /api/hubs/{{hub}}/{path}`"
         ) in changes
-    # Every operation of v1 moved: the prefix /api/v1/hubs became /api/hubs.
+        assert (
+            f"breaking | {operation}ViaGet | operation | removed: `GET /api/v1/hubs/{{hub}}/{path}`"
+        ) in changes
+    # Every other operation of v1 moved: the prefix /api/v1 became /api.
     moved = [c for c in changes if "| operation | moved from `" in c]
-    assert len(moved) == 14
-    assert all("/api/v1/hubs/{hub}" in c and " to `" in c for c in moved)
+    assert len(moved) == 15
+    for change in moved:
+        old, new = change.split(" to `")
+        assert "/api/v1/" in old and "/api/v1/" not in new, change
     assert "breaking | - | api-version | absent → required query parameter" in changes
     for operation in ("CloseAllConnections", "CloseGroupConnections", "CloseUserConnections"):
         assert any(c.startswith(f"compatible | {operation} | operation | added:") for c in changes)
@@ -521,10 +526,10 @@ def test_diff_is_markdown_by_default() -> None:
     code, output = run("signalr", "--from", "v1", "--to", "2022-06-01")
 
     assert code == 0
-    assert output.startswith("# v1 → 2022-06-01\n\n33 breaking, 11 warnings, 51 compatible.\n")
+    assert output.startswith("# v1 → 2022-06-01\n\n51 breaking, 11 warnings, 49 compatible.\n")
     assert "## Breaking\n\n| operation | where | change | why |" in output
     assert (
-        "| ConnectionExists | operation | moved from `GET /api/v1/hubs/{hub}/connections/{connectionId}`"
+        "| ConnectionExists | operation | moved from `HEAD /api/v1/hubs/{hub}/connections/{connectionId}`"
         " to `HEAD /api/hubs/{hub}/connections/{connectionId}` |"
     ) in output
 

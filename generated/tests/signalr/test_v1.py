@@ -21,6 +21,35 @@ def api(make_api: Callable[..., Any]) -> Any:
     return make_api(SignalRClient, AsyncSignalRClient, ENDPOINT)
 
 
+def test_get_service_status(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("get_service_status")
+
+    assert result is None
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert api.target(first) == "/api/v1/health"
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+
+def test_get_service_status_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("get_service_status")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
 def test_send_to_all(api: Any) -> None:
     api.respond(202)
 
@@ -85,6 +114,38 @@ def test_send_to_user_error(api: Any) -> None:
     assert raised.value.error == None
 
 
+def test_connection_exists(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("connection_exists", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert api.target(first) == "/api/v1/hubs/hub_1/connections/a%2Fb%20c%3F%23%25%C3%A9"
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("connection_exists", "a/b c?#%é") is False
+
+
+def test_connection_exists_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("connection_exists", "a/b c?#%é")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
 def test_send_to_connection(api: Any) -> None:
     api.respond(202)
 
@@ -117,10 +178,10 @@ def test_send_to_connection_error(api: Any) -> None:
     assert raised.value.error == None
 
 
-def test_connection_exists(api: Any) -> None:
+def test_connection_exists_via_get(api: Any) -> None:
     api.respond(200)
 
-    result = api.call("connection_exists", "a/b c?#%é")
+    result = api.call("connection_exists_via_get", "a/b c?#%é")
 
     assert result is True
     (first,) = api.requests
@@ -130,10 +191,10 @@ def test_connection_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("connection_exists", "a/b c?#%é") is False
+    assert api.call("connection_exists_via_get", "a/b c?#%é") is False
 
 
-def test_connection_exists_error(api: Any) -> None:
+def test_connection_exists_via_get_error(api: Any) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -141,7 +202,7 @@ def test_connection_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("connection_exists", "a/b c?#%é")
+        api.call("connection_exists_via_get", "a/b c?#%é")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -173,6 +234,38 @@ def test_close_connection_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call("close_connection", "a/b c?#%é", reason="text")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
+def test_group_exists(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("group_exists", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert api.target(first) == "/api/v1/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9"
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("group_exists", "a/b c?#%é") is False
+
+
+def test_group_exists_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("group_exists", "a/b c?#%é")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -225,10 +318,10 @@ def test_send_to_group_error(api: Any) -> None:
     assert raised.value.error == None
 
 
-def test_group_exists(api: Any) -> None:
+def test_group_exists_via_get(api: Any) -> None:
     api.respond(200)
 
-    result = api.call("group_exists", "a/b c?#%é")
+    result = api.call("group_exists_via_get", "a/b c?#%é")
 
     assert result is True
     (first,) = api.requests
@@ -238,10 +331,10 @@ def test_group_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("group_exists", "a/b c?#%é") is False
+    assert api.call("group_exists_via_get", "a/b c?#%é") is False
 
 
-def test_group_exists_error(api: Any) -> None:
+def test_group_exists_via_get_error(api: Any) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -249,7 +342,7 @@ def test_group_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("group_exists", "a/b c?#%é")
+        api.call("group_exists_via_get", "a/b c?#%é")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -264,7 +357,7 @@ def test_user_exists(api: Any) -> None:
 
     assert result is True
     (first,) = api.requests
-    assert first.method == "GET"
+    assert first.method == "HEAD"
     assert api.target(first) == "/api/v1/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9"
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
@@ -282,6 +375,38 @@ def test_user_exists_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call("user_exists", "a/b c?#%é")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
+def test_user_exists_via_get(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("user_exists_via_get", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "GET"
+    assert api.target(first) == "/api/v1/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9"
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("user_exists_via_get", "a/b c?#%é") is False
+
+
+def test_user_exists_via_get_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("user_exists_via_get", "a/b c?#%é")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -360,7 +485,7 @@ def test_user_exists_in_group(api: Any) -> None:
 
     assert result is True
     (first,) = api.requests
-    assert first.method == "GET"
+    assert first.method == "HEAD"
     assert (
         api.target(first)
         == "/api/v1/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9/users/a%2Fb%20c%3F%23%25%C3%A9"
@@ -381,6 +506,41 @@ def test_user_exists_in_group_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
+def test_user_exists_in_group_via_get(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "GET"
+    assert (
+        api.target(first)
+        == "/api/v1/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9/users/a%2Fb%20c%3F%23%25%C3%A9"
+    )
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é") is False
+
+
+def test_user_exists_in_group_via_get_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"

@@ -37,6 +37,22 @@ def test_the_mock_server_rejects_a_request_outside_the_spec(prism: Callable[[str
     assert "hub" in response.headers["sl-violations"]
 
 
+def test_get_service_status(live: Any) -> None:
+    result = live.call("get_service_status")
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_get_service_status_error(live: Any) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call("get_service_status")
+
+    assert raised.value.status == 400
+
+
 def test_send_to_all(live: Any) -> None:
     result = live.call(
         "send_to_all", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
@@ -73,6 +89,19 @@ def test_send_to_user_error(live: Any) -> None:
     assert raised.value.status == 400
 
 
+def test_connection_exists(live: Any) -> None:
+    result = live.call("connection_exists", "a/b c?#%é")
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_connection_exists_error(live: Any) -> None:
+    live.preferred_status = 404
+
+    assert live.call("connection_exists", "a/b c?#%é") is False
+
+
 def test_send_to_connection(live: Any) -> None:
     result = live.call(
         "send_to_connection", "a/b c?#%é", target="text", arguments=[{"key": "value"}]
@@ -91,17 +120,17 @@ def test_send_to_connection_error(live: Any) -> None:
     assert raised.value.status == 400
 
 
-def test_connection_exists(live: Any) -> None:
-    result = live.call("connection_exists", "a/b c?#%é")
+def test_connection_exists_via_get(live: Any) -> None:
+    result = live.call("connection_exists_via_get", "a/b c?#%é")
 
     assert result is True
     assert [request.method for request in live.requests] == ["GET"]
 
 
-def test_connection_exists_error(live: Any) -> None:
+def test_connection_exists_via_get_error(live: Any) -> None:
     live.preferred_status = 404
 
-    assert live.call("connection_exists", "a/b c?#%é") is False
+    assert live.call("connection_exists_via_get", "a/b c?#%é") is False
 
 
 def test_close_connection(live: Any) -> None:
@@ -118,6 +147,19 @@ def test_close_connection_error(live: Any) -> None:
         live.call("close_connection", "a/b c?#%é", reason="text")
 
     assert raised.value.status == 400
+
+
+def test_group_exists(live: Any) -> None:
+    result = live.call("group_exists", "a/b c?#%é")
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_group_exists_error(live: Any) -> None:
+    live.preferred_status = 404
+
+    assert live.call("group_exists", "a/b c?#%é") is False
 
 
 def test_send_to_group(live: Any) -> None:
@@ -148,30 +190,43 @@ def test_send_to_group_error(live: Any) -> None:
     assert raised.value.status == 400
 
 
-def test_group_exists(live: Any) -> None:
-    result = live.call("group_exists", "a/b c?#%é")
+def test_group_exists_via_get(live: Any) -> None:
+    result = live.call("group_exists_via_get", "a/b c?#%é")
 
     assert result is True
     assert [request.method for request in live.requests] == ["GET"]
 
 
-def test_group_exists_error(live: Any) -> None:
+def test_group_exists_via_get_error(live: Any) -> None:
     live.preferred_status = 404
 
-    assert live.call("group_exists", "a/b c?#%é") is False
+    assert live.call("group_exists_via_get", "a/b c?#%é") is False
 
 
 def test_user_exists(live: Any) -> None:
     result = live.call("user_exists", "a/b c?#%é")
 
     assert result is True
-    assert [request.method for request in live.requests] == ["GET"]
+    assert [request.method for request in live.requests] == ["HEAD"]
 
 
 def test_user_exists_error(live: Any) -> None:
     live.preferred_status = 404
 
     assert live.call("user_exists", "a/b c?#%é") is False
+
+
+def test_user_exists_via_get(live: Any) -> None:
+    result = live.call("user_exists_via_get", "a/b c?#%é")
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["GET"]
+
+
+def test_user_exists_via_get_error(live: Any) -> None:
+    live.preferred_status = 404
+
+    assert live.call("user_exists_via_get", "a/b c?#%é") is False
 
 
 def test_add_connection_to_group(live: Any) -> None:
@@ -210,13 +265,26 @@ def test_user_exists_in_group(live: Any) -> None:
     result = live.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é")
 
     assert result is True
-    assert [request.method for request in live.requests] == ["GET"]
+    assert [request.method for request in live.requests] == ["HEAD"]
 
 
 def test_user_exists_in_group_error(live: Any) -> None:
     live.preferred_status = 404
 
     assert live.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é") is False
+
+
+def test_user_exists_in_group_via_get(live: Any) -> None:
+    result = live.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é")
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["GET"]
+
+
+def test_user_exists_in_group_via_get_error(live: Any) -> None:
+    live.preferred_status = 404
+
+    assert live.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é") is False
 
 
 def test_add_user_to_group(live: Any) -> None:

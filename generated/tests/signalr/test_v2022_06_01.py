@@ -96,7 +96,7 @@ def test_close_all_connections_error(api: Any) -> None:
 def test_send_to_all(api: Any) -> None:
     api.respond(
         202,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
@@ -108,6 +108,7 @@ def test_send_to_all(api: Any) -> None:
     )
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -191,12 +192,13 @@ def test_connection_exists_error(api: Any) -> None:
 def test_close_connection(api: Any) -> None:
     api.respond(
         200,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call("close_connection", "a/b c?#%é", application="name_1", reason="text")
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -236,7 +238,7 @@ def test_close_connection_error(api: Any) -> None:
 def test_send_to_connection(api: Any) -> None:
     api.respond(
         202,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
@@ -248,6 +250,7 @@ def test_send_to_connection(api: Any) -> None:
     )
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -294,20 +297,20 @@ def test_send_to_connection_error(api: Any) -> None:
 def test_group_exists(api: Any) -> None:
     api.respond(200)
 
-    result = api.call("group_exists", "a/b c?#%é", application="name_1")
+    result = api.call("group_exists", "name_1", application="name_1")
 
     assert result is True
     (first,) = api.requests
     assert first.method == "HEAD"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1"
+        == "/api/hubs/hub_1/groups/name_1?api-version=2022-06-01&application=name_1"
     )
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("group_exists", "a/b c?#%é", application="name_1") is False
+    assert api.call("group_exists", "name_1", application="name_1") is False
 
 
 def test_group_exists_error(api: Any) -> None:
@@ -318,7 +321,7 @@ def test_group_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("group_exists", "a/b c?#%é", application="name_1")
+        api.call("group_exists", "name_1", application="name_1")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -333,7 +336,7 @@ def test_close_group_connections(api: Any) -> None:
 
     result = api.call(
         "close_group_connections",
-        "a/b c?#%é",
+        "name_1",
         application="name_1",
         excluded=["first", "second"],
         reason="text",
@@ -344,7 +347,7 @@ def test_close_group_connections(api: Any) -> None:
     assert first.method == "POST"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9/:closeConnections?api-version=2022-06-01&application=name_1&excluded=first&excluded=second&reason=text"
+        == "/api/hubs/hub_1/groups/name_1/:closeConnections?api-version=2022-06-01&application=name_1&excluded=first&excluded=second&reason=text"
     )
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
@@ -360,7 +363,7 @@ def test_close_group_connections_error(api: Any) -> None:
     with pytest.raises(BadRequestError) as raised:
         api.call(
             "close_group_connections",
-            "a/b c?#%é",
+            "name_1",
             application="name_1",
             excluded=["first", "second"],
             reason="text",
@@ -377,12 +380,12 @@ def test_close_group_connections_error(api: Any) -> None:
 def test_send_to_group(api: Any) -> None:
     api.respond(
         202,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
         "send_to_group",
-        "a/b c?#%é",
+        "name_1",
         "text",
         arguments=[{"key": "value"}],
         application="name_1",
@@ -390,6 +393,7 @@ def test_send_to_group(api: Any) -> None:
     )
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -402,7 +406,7 @@ def test_send_to_group(api: Any) -> None:
     assert first.method == "POST"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9/:send?api-version=2022-06-01&application=name_1&excluded=first&excluded=second"
+        == "/api/hubs/hub_1/groups/name_1/:send?api-version=2022-06-01&application=name_1&excluded=first&excluded=second"
     )
     assert first.headers["content-type"] == "application/json"
     assert first.content == b'{"target":"text","arguments":[{"key":"value"}]}'
@@ -419,7 +423,7 @@ def test_send_to_group_error(api: Any) -> None:
     with pytest.raises(BadRequestError) as raised:
         api.call(
             "send_to_group",
-            "a/b c?#%é",
+            "name_1",
             "text",
             arguments=[{"key": "value"}],
             application="name_1",
@@ -437,12 +441,13 @@ def test_send_to_group_error(api: Any) -> None:
 def test_add_connection_to_group(api: Any) -> None:
     api.respond(
         200,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+    result = api.call("add_connection_to_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -455,7 +460,7 @@ def test_add_connection_to_group(api: Any) -> None:
     assert first.method == "PUT"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9/connections/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1"
+        == "/api/hubs/hub_1/groups/name_1/connections/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1"
     )
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
@@ -469,7 +474,7 @@ def test_add_connection_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+        api.call("add_connection_to_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -482,14 +487,13 @@ def test_add_connection_to_group_error(api: Any) -> None:
 def test_remove_connection_from_group(api: Any) -> None:
     api.respond(
         200,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call(
-        "remove_connection_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1"
-    )
+    result = api.call("remove_connection_from_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -502,7 +506,7 @@ def test_remove_connection_from_group(api: Any) -> None:
     assert first.method == "DELETE"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/groups/a%2Fb%20c%3F%23%25%C3%A9/connections/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1"
+        == "/api/hubs/hub_1/groups/name_1/connections/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1"
     )
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
@@ -516,7 +520,7 @@ def test_remove_connection_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+        api.call("remove_connection_from_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -529,12 +533,13 @@ def test_remove_connection_from_group_error(api: Any) -> None:
 def test_remove_connection_from_all_groups(api: Any) -> None:
     api.respond(
         200,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call("remove_connection_from_all_groups", "a/b c?#%é", application="name_1")
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -657,7 +662,7 @@ def test_close_user_connections_error(api: Any) -> None:
 def test_send_to_user(api: Any) -> None:
     api.respond(
         202,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
@@ -665,6 +670,7 @@ def test_send_to_user(api: Any) -> None:
     )
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -707,20 +713,20 @@ def test_send_to_user_error(api: Any) -> None:
 def test_user_exists_in_group(api: Any) -> None:
     api.respond(200)
 
-    result = api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+    result = api.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1")
 
     assert result is True
     (first,) = api.requests
     assert first.method == "HEAD"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9/groups/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1"
+        == "/api/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9/groups/name_1?api-version=2022-06-01&application=name_1"
     )
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é", application="name_1") is False
+    assert api.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1") is False
 
 
 def test_user_exists_in_group_error(api: Any) -> None:
@@ -731,7 +737,7 @@ def test_user_exists_in_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+        api.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -744,12 +750,13 @@ def test_user_exists_in_group_error(api: Any) -> None:
 def test_add_user_to_group(api: Any) -> None:
     api.respond(
         200,
-        b'{"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
+        b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1", ttl=5)
+    result = api.call("add_user_to_group", "a/b c?#%é", "name_1", application="name_1", ttl=5)
 
     assert result == models.ServiceResponse(
+        status_code=5,
         code="text",
         level="Info",
         scope="Unknown",
@@ -762,7 +769,7 @@ def test_add_user_to_group(api: Any) -> None:
     assert first.method == "PUT"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9/groups/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1&ttl=5"
+        == "/api/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9/groups/name_1?api-version=2022-06-01&application=name_1&ttl=5"
     )
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
@@ -776,7 +783,7 @@ def test_add_user_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1", ttl=5)
+        api.call("add_user_to_group", "a/b c?#%é", "name_1", application="name_1", ttl=5)
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -789,14 +796,14 @@ def test_add_user_to_group_error(api: Any) -> None:
 def test_remove_user_from_group(api: Any) -> None:
     api.respond(204)
 
-    result = api.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+    result = api.call("remove_user_from_group", "a/b c?#%é", "name_1", application="name_1")
 
     assert result is None
     (first,) = api.requests
     assert first.method == "DELETE"
     assert (
         api.target(first)
-        == "/api/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9/groups/a%2Fb%20c%3F%23%25%C3%A9?api-version=2022-06-01&application=name_1"
+        == "/api/hubs/hub_1/users/a%2Fb%20c%3F%23%25%C3%A9/groups/name_1?api-version=2022-06-01&application=name_1"
     )
     assert first.content == b""
     assert first.headers["authorization"].startswith("Bearer ")
@@ -810,7 +817,7 @@ def test_remove_user_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+        api.call("remove_user_from_group", "a/b c?#%é", "name_1", application="name_1")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"

@@ -162,7 +162,7 @@ def test_send_to_connection_error(live: Any) -> None:
 
 
 def test_group_exists(live: Any) -> None:
-    result = live.call("group_exists", "a/b c?#%é", application="name_1")
+    result = live.call("group_exists", "name_1", application="name_1")
 
     assert result is True
     assert [request.method for request in live.requests] == ["HEAD"]
@@ -171,13 +171,13 @@ def test_group_exists(live: Any) -> None:
 def test_group_exists_error(live: Any) -> None:
     live.preferred_status = 404
 
-    assert live.call("group_exists", "a/b c?#%é", application="name_1") is False
+    assert live.call("group_exists", "name_1", application="name_1") is False
 
 
 def test_close_group_connections(live: Any) -> None:
     result = live.call(
         "close_group_connections",
-        "a/b c?#%é",
+        "name_1",
         application="name_1",
         excluded=["first", "second"],
         reason="text",
@@ -193,7 +193,7 @@ def test_close_group_connections_error(live: Any) -> None:
     with pytest.raises(ApiError) as raised:
         live.call(
             "close_group_connections",
-            "a/b c?#%é",
+            "name_1",
             application="name_1",
             excluded=["first", "second"],
             reason="text",
@@ -205,7 +205,7 @@ def test_close_group_connections_error(live: Any) -> None:
 def test_send_to_group(live: Any) -> None:
     result = live.call(
         "send_to_group",
-        "a/b c?#%é",
+        "name_1",
         "text",
         arguments=[{"key": "value"}],
         application="name_1",
@@ -222,7 +222,7 @@ def test_send_to_group_error(live: Any) -> None:
     with pytest.raises(ApiError) as raised:
         live.call(
             "send_to_group",
-            "a/b c?#%é",
+            "name_1",
             "text",
             arguments=[{"key": "value"}],
             application="name_1",
@@ -233,7 +233,7 @@ def test_send_to_group_error(live: Any) -> None:
 
 
 def test_add_connection_to_group(live: Any) -> None:
-    result = live.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+    result = live.call("add_connection_to_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert isinstance(result, models.ServiceResponse)
     assert [request.method for request in live.requests] == ["PUT"]
@@ -243,15 +243,13 @@ def test_add_connection_to_group_error(live: Any) -> None:
     live.preferred_status = 404
 
     with pytest.raises(ApiError) as raised:
-        live.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+        live.call("add_connection_to_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert raised.value.status == 404
 
 
 def test_remove_connection_from_group(live: Any) -> None:
-    result = live.call(
-        "remove_connection_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1"
-    )
+    result = live.call("remove_connection_from_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert isinstance(result, models.ServiceResponse)
     assert [request.method for request in live.requests] == ["DELETE"]
@@ -261,7 +259,7 @@ def test_remove_connection_from_group_error(live: Any) -> None:
     live.preferred_status = 404
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+        live.call("remove_connection_from_group", "name_1", "a/b c?#%é", application="name_1")
 
     assert raised.value.status == 404
 
@@ -344,7 +342,7 @@ def test_send_to_user_error(live: Any) -> None:
 
 
 def test_user_exists_in_group(live: Any) -> None:
-    result = live.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+    result = live.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1")
 
     assert result is True
     assert [request.method for request in live.requests] == ["HEAD"]
@@ -353,13 +351,11 @@ def test_user_exists_in_group(live: Any) -> None:
 def test_user_exists_in_group_error(live: Any) -> None:
     live.preferred_status = 404
 
-    assert (
-        live.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é", application="name_1") is False
-    )
+    assert live.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1") is False
 
 
 def test_add_user_to_group(live: Any) -> None:
-    result = live.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1", ttl=5)
+    result = live.call("add_user_to_group", "a/b c?#%é", "name_1", application="name_1", ttl=5)
 
     assert isinstance(result, models.ServiceResponse)
     assert [request.method for request in live.requests] == ["PUT"]
@@ -369,13 +365,13 @@ def test_add_user_to_group_error(live: Any) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", application="name_1", ttl=5)
+        live.call("add_user_to_group", "a/b c?#%é", "name_1", application="name_1", ttl=5)
 
     assert raised.value.status == 400
 
 
 def test_remove_user_from_group(live: Any) -> None:
-    result = live.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+    result = live.call("remove_user_from_group", "a/b c?#%é", "name_1", application="name_1")
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
@@ -385,7 +381,7 @@ def test_remove_user_from_group_error(live: Any) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é", application="name_1")
+        live.call("remove_user_from_group", "a/b c?#%é", "name_1", application="name_1")
 
     assert raised.value.status == 400
 

@@ -21,6 +21,35 @@ def api(make_api: Callable[..., Any]) -> Any:
     return make_api(WebPubSubClient, AsyncWebPubSubClient, ENDPOINT)
 
 
+def test_get_service_status(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("get_service_status")
+
+    assert result is None
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert api.target(first) == "/api/health?api-version=2020-10-01"
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+
+def test_get_service_status_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("get_service_status")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
 def test_send_to_all(api: Any) -> None:
     api.respond(202)
 
@@ -169,6 +198,41 @@ def test_send_to_group_error(api: Any) -> None:
     assert raised.value.error == None
 
 
+def test_connection_exists(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("connection_exists", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert (
+        api.target(first)
+        == "/api/connections/a%2Fb%20c%3F%23%25%C3%A9?api-version=2020-10-01&hub=hub_1"
+    )
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("connection_exists", "a/b c?#%é") is False
+
+
+def test_connection_exists_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("connection_exists", "a/b c?#%é")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
 def test_close_connection(api: Any) -> None:
     api.respond(200)
 
@@ -194,6 +258,74 @@ def test_close_connection_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call("close_connection", "a/b c?#%é", reason="text")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
+def test_group_exists(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("group_exists", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert (
+        api.target(first) == "/api/groups/a%2Fb%20c%3F%23%25%C3%A9?api-version=2020-10-01&hub=hub_1"
+    )
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("group_exists", "a/b c?#%é") is False
+
+
+def test_group_exists_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("group_exists", "a/b c?#%é")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
+def test_user_exists(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("user_exists", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert (
+        api.target(first) == "/api/users/a%2Fb%20c%3F%23%25%C3%A9?api-version=2020-10-01&hub=hub_1"
+    )
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("user_exists", "a/b c?#%é") is False
+
+
+def test_user_exists_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("user_exists", "a/b c?#%é")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -258,6 +390,41 @@ def test_remove_connection_from_group_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é")
+
+    assert raised.value.status == 400
+    assert raised.value.error_code == "InvalidArgument"
+    assert raised.value.message == "the hub is invalid"
+    assert raised.value.error == None
+
+
+def test_user_exists_in_group(api: Any) -> None:
+    api.respond(200)
+
+    result = api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é")
+
+    assert result is True
+    (first,) = api.requests
+    assert first.method == "HEAD"
+    assert (
+        api.target(first)
+        == "/api/users/a%2Fb%20c%3F%23%25%C3%A9/groups/a%2Fb%20c%3F%23%25%C3%A9?api-version=2020-10-01&hub=hub_1"
+    )
+    assert first.content == b""
+    assert first.headers["authorization"].startswith("Bearer ")
+
+    api.respond(404)
+    assert api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é") is False
+
+
+def test_user_exists_in_group_error(api: Any) -> None:
+    api.respond(
+        400,
+        b'{"code":"InvalidArgument","message":"the hub is invalid"}',
+        headers={"x-ms-error-code": "InvalidArgument"},
+    )
+
+    with pytest.raises(BadRequestError) as raised:
+        api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é")
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"

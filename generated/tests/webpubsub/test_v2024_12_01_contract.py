@@ -231,7 +231,7 @@ def test_remove_connection_from_all_groups_error(live: Any) -> None:
 
 
 def test_group_exists(live: Any) -> None:
-    result = live.call("group_exists", "a/b c?#%é")
+    result = live.call("group_exists", "name_1")
 
     assert result is True
     assert [request.method for request in live.requests] == ["HEAD"]
@@ -240,12 +240,12 @@ def test_group_exists(live: Any) -> None:
 def test_group_exists_error(live: Any) -> None:
     live.preferred_status = 404
 
-    assert live.call("group_exists", "a/b c?#%é") is False
+    assert live.call("group_exists", "name_1") is False
 
 
 def test_close_group_connections(live: Any) -> None:
     result = live.call(
-        "close_group_connections", "a/b c?#%é", excluded=["first", "second"], reason="text"
+        "close_group_connections", "name_1", excluded=["first", "second"], reason="text"
     )
 
     assert result is None
@@ -256,9 +256,7 @@ def test_close_group_connections_error(live: Any) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call(
-            "close_group_connections", "a/b c?#%é", excluded=["first", "second"], reason="text"
-        )
+        live.call("close_group_connections", "name_1", excluded=["first", "second"], reason="text")
 
     assert raised.value.status == 400
 
@@ -266,7 +264,7 @@ def test_close_group_connections_error(live: Any) -> None:
 def test_send_to_group(live: Any) -> None:
     result = live.call(
         "send_to_group",
-        "a/b c?#%é",
+        "name_1",
         {"greeting": "hello", "to": ["ann", "bob"]},
         excluded=["first", "second"],
         filter_="text",
@@ -283,7 +281,7 @@ def test_send_to_group_error(live: Any) -> None:
     with pytest.raises(ApiError) as raised:
         live.call(
             "send_to_group",
-            "a/b c?#%é",
+            "name_1",
             {"greeting": "hello", "to": ["ann", "bob"]},
             excluded=["first", "second"],
             filter_="text",
@@ -295,7 +293,7 @@ def test_send_to_group_error(live: Any) -> None:
 
 def test_list_connections_in_group(live: Any) -> None:
     result = live.call(
-        "list_connections_in_group", "a/b c?#%é", maxpagesize=5, top=5, continuation_token="text"
+        "list_connections_in_group", "name_1", maxpagesize=5, top=5, continuation_token="text"
     )
 
     assert [type(item) for item in result] == [models.GroupMember]
@@ -307,18 +305,14 @@ def test_list_connections_in_group_error(live: Any) -> None:
 
     with pytest.raises(ApiError) as raised:
         live.call(
-            "list_connections_in_group",
-            "a/b c?#%é",
-            maxpagesize=5,
-            top=5,
-            continuation_token="text",
+            "list_connections_in_group", "name_1", maxpagesize=5, top=5, continuation_token="text"
         )
 
     assert raised.value.status == 400
 
 
 def test_add_connection_to_group(live: Any) -> None:
-    result = live.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é")
+    result = live.call("add_connection_to_group", "name_1", "a/b c?#%é")
 
     assert result is None
     assert [request.method for request in live.requests] == ["PUT"]
@@ -328,13 +322,13 @@ def test_add_connection_to_group_error(live: Any) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é")
+        live.call("add_connection_to_group", "name_1", "a/b c?#%é")
 
     assert raised.value.status == 400
 
 
 def test_remove_connection_from_group(live: Any) -> None:
-    result = live.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é")
+    result = live.call("remove_connection_from_group", "name_1", "a/b c?#%é")
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
@@ -344,7 +338,7 @@ def test_remove_connection_from_group_error(live: Any) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é")
+        live.call("remove_connection_from_group", "name_1", "a/b c?#%é")
 
     assert raised.value.status == 400
 
@@ -472,7 +466,7 @@ def test_remove_user_from_all_groups_error(live: Any) -> None:
 
 
 def test_add_user_to_group(live: Any) -> None:
-    result = live.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é")
+    result = live.call("add_user_to_group", "a/b c?#%é", "name_1")
 
     assert result is None
     assert [request.method for request in live.requests] == ["PUT"]
@@ -482,13 +476,13 @@ def test_add_user_to_group_error(live: Any) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é")
+        live.call("add_user_to_group", "a/b c?#%é", "name_1")
 
     assert raised.value.status == 400
 
 
 def test_remove_user_from_group(live: Any) -> None:
-    result = live.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é")
+    result = live.call("remove_user_from_group", "a/b c?#%é", "name_1")
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
@@ -498,6 +492,6 @@ def test_remove_user_from_group_error(live: Any) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é")
+        live.call("remove_user_from_group", "a/b c?#%é", "name_1")
 
     assert raised.value.status == 400

@@ -33,6 +33,25 @@ class SignalRClient(SignalRNegotiation, BaseClient):
     _error_model = None
     _audience_includes_query = False
 
+    def get_service_status(
+        self,
+        **options: Unpack[CallOptions],
+    ) -> None:
+        """Get service health status.
+
+        ``HEAD /api/v1/health``
+
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.get_service_status()
+        self._pipeline.send(request, **options)
+
     def send_to_all(
         self,
         *,
@@ -93,6 +112,31 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         )
         self._pipeline.send(request, **options)
 
+    def connection_exists(
+        self,
+        connection_id: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check if the connection with the given connectionId exists
+
+        ``HEAD /api/v1/hubs/{hub}/connections/{connectionId}``
+
+        :param connection_id:
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.connection_exists(
+            self._hub,
+            connection_id=connection_id,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
+
     def send_to_connection(
         self,
         connection_id: str,
@@ -123,7 +167,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         )
         self._pipeline.send(request, **options)
 
-    def connection_exists(
+    def connection_exists_via_get(
         self,
         connection_id: str,
         **options: Unpack[CallOptions],
@@ -142,7 +186,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :raises ApiError: the service answered with an error status, or with an answer the
             operation does not document (UnexpectedResponseError).
         """
-        request = _operations.connection_exists(
+        request = _operations.connection_exists_via_get(
             self._hub,
             connection_id=connection_id,
         )
@@ -175,6 +219,31 @@ class SignalRClient(SignalRNegotiation, BaseClient):
             reason=reason,
         )
         self._pipeline.send(request, **options)
+
+    def group_exists(
+        self,
+        group: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check if there are any client connections inside the given group
+
+        ``HEAD /api/v1/hubs/{hub}/groups/{group}``
+
+        :param group: Target group name, whose length must be greater than 0 and less than 1025.
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.group_exists(
+            self._hub,
+            group=group,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def send_to_group(
         self,
@@ -209,7 +278,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         )
         self._pipeline.send(request, **options)
 
-    def group_exists(
+    def group_exists_via_get(
         self,
         group: str,
         **options: Unpack[CallOptions],
@@ -228,13 +297,38 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :raises ApiError: the service answered with an error status, or with an answer the
             operation does not document (UnexpectedResponseError).
         """
-        request = _operations.group_exists(
+        request = _operations.group_exists_via_get(
             self._hub,
             group=group,
         )
         return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def user_exists(
+        self,
+        user: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check if there are any client connections connected for the given user
+
+        ``HEAD /api/v1/hubs/{hub}/users/{user}``
+
+        :param user:
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.user_exists(
+            self._hub,
+            user=user,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
+
+    def user_exists_via_get(
         self,
         user: str,
         **options: Unpack[CallOptions],
@@ -253,7 +347,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
         :raises ApiError: the service answered with an error status, or with an answer the
             operation does not document (UnexpectedResponseError).
         """
-        request = _operations.user_exists(
+        request = _operations.user_exists_via_get(
             self._hub,
             user=user,
         )
@@ -321,7 +415,7 @@ class SignalRClient(SignalRNegotiation, BaseClient):
     ) -> bool:
         """Check whether a user exists in the target group.
 
-        ``GET /api/v1/hubs/{hub}/groups/{group}/users/{user}``
+        ``HEAD /api/v1/hubs/{hub}/groups/{group}/users/{user}``
 
         :param group: Target group name, whose length must be greater than 0 and less than 1025.
         :param user: Target user Id
@@ -335,6 +429,34 @@ class SignalRClient(SignalRNegotiation, BaseClient):
             operation does not document (UnexpectedResponseError).
         """
         request = _operations.user_exists_in_group(
+            self._hub,
+            group=group,
+            user=user,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
+
+    def user_exists_in_group_via_get(
+        self,
+        group: str,
+        user: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check whether a user exists in the target group.
+
+        ``GET /api/v1/hubs/{hub}/groups/{group}/users/{user}``
+
+        :param group: Target group name, whose length must be greater than 0 and less than 1025.
+        :param user: Target user Id
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.user_exists_in_group_via_get(
             self._hub,
             group=group,
             user=user,

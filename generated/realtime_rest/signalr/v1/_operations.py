@@ -19,6 +19,14 @@ from realtime_rest.signalr.v1.models import PayloadMessage
 API_VERSION = None  # this version has no api-version parameter
 
 
+def get_service_status() -> Request:
+    """HEAD /api/v1/health"""
+    return Request(
+        "HEAD",
+        "/api/v1/health",
+    )
+
+
 def send_to_all(
     hub: str,
     *,
@@ -52,6 +60,22 @@ def send_to_user(
     )
 
 
+def connection_exists(
+    hub: str,
+    *,
+    connection_id: str,
+) -> Request:
+    """HEAD /api/v1/hubs/{hub}/connections/{connectionId}"""
+    check_string("connection_id", connection_id, required=True, segment=True)
+    return Request(
+        "HEAD",
+        format_path(
+            "/api/v1/hubs/{hub}/connections/{connectionId}",
+            {"hub": hub, "connectionId": connection_id},
+        ),
+    )
+
+
 def send_to_connection(
     hub: str,
     *,
@@ -70,7 +94,7 @@ def send_to_connection(
     )
 
 
-def connection_exists(
+def connection_exists_via_get(
     hub: str,
     *,
     connection_id: str,
@@ -107,6 +131,19 @@ def close_connection(
     )
 
 
+def group_exists(
+    hub: str,
+    *,
+    group: str,
+) -> Request:
+    """HEAD /api/v1/hubs/{hub}/groups/{group}"""
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    return Request(
+        "HEAD",
+        format_path("/api/v1/hubs/{hub}/groups/{group}", {"hub": hub, "group": group}),
+    )
+
+
 def send_to_group(
     hub: str,
     *,
@@ -127,7 +164,7 @@ def send_to_group(
     )
 
 
-def group_exists(
+def group_exists_via_get(
     hub: str,
     *,
     group: str,
@@ -141,6 +178,19 @@ def group_exists(
 
 
 def user_exists(
+    hub: str,
+    *,
+    user: str,
+) -> Request:
+    """HEAD /api/v1/hubs/{hub}/users/{user}"""
+    check_string("user", user, required=True, segment=True)
+    return Request(
+        "HEAD",
+        format_path("/api/v1/hubs/{hub}/users/{user}", {"hub": hub, "user": user}),
+    )
+
+
+def user_exists_via_get(
     hub: str,
     *,
     user: str,
@@ -190,6 +240,24 @@ def remove_connection_from_group(
 
 
 def user_exists_in_group(
+    hub: str,
+    *,
+    group: str,
+    user: str,
+) -> Request:
+    """HEAD /api/v1/hubs/{hub}/groups/{group}/users/{user}"""
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string("user", user, required=True, segment=True)
+    return Request(
+        "HEAD",
+        format_path(
+            "/api/v1/hubs/{hub}/groups/{group}/users/{user}",
+            {"hub": hub, "group": group, "user": user},
+        ),
+    )
+
+
+def user_exists_in_group_via_get(
     hub: str,
     *,
     group: str,

@@ -153,7 +153,15 @@ def group_exists(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/groups/{group}"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
@@ -174,7 +182,15 @@ def close_group_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:closeConnections"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     check_string_array("excluded", excluded, required=False)
     check_string("reason", reason, required=False)
@@ -201,7 +217,15 @@ def send_to_group(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:send"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     check_string_array("excluded", excluded, required=False)
     return Request(
@@ -224,8 +248,16 @@ def add_connection_to_group(
     application: str | None,
 ) -> Request:
     """PUT /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
-    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "PUT",
@@ -248,8 +280,16 @@ def remove_connection_from_group(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
-    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
@@ -271,7 +311,7 @@ def remove_connection_from_all_groups(
     application: str | None,
 ) -> Request:
     """DELETE /api/hubs/{hub}/connections/{connectionId}/groups"""
-    check_string("connection_id", connection_id, required=True, segment=True)
+    check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",
@@ -293,7 +333,7 @@ def user_exists(
     application: str | None,
 ) -> Request:
     """HEAD /api/hubs/{hub}/users/{user}"""
-    check_string("user", user, required=True, segment=True)
+    check_string("user", user, required=True, segment=True, min_length=1, max_length=1024)
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
@@ -314,7 +354,7 @@ def close_user_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{user}/:closeConnections"""
-    check_string("user", user, required=True, segment=True)
+    check_string("user", user, required=True, segment=True, min_length=1, max_length=1024)
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     check_string_array("excluded", excluded, required=False)
     check_string("reason", reason, required=False)
@@ -338,7 +378,7 @@ def send_to_user(
     message: PayloadMessage,
 ) -> Request:
     """POST /api/hubs/{hub}/users/{user}/:send"""
-    check_string("user", user, required=True, segment=True)
+    check_string("user", user, required=True, segment=True, min_length=1, max_length=1024)
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "POST",
@@ -360,7 +400,15 @@ def user_exists_in_group(
 ) -> Request:
     """HEAD /api/hubs/{hub}/users/{user}/groups/{group}"""
     check_string("user", user, required=True, segment=True)
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "HEAD",
@@ -385,7 +433,15 @@ def add_user_to_group(
 ) -> Request:
     """PUT /api/hubs/{hub}/users/{user}/groups/{group}"""
     check_string("user", user, required=True, segment=True)
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     check_integer("ttl", ttl, required=False, minimum=0)
     return Request(
@@ -411,7 +467,15 @@ def remove_user_from_group(
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{user}/groups/{group}"""
     check_string("user", user, required=True, segment=True)
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("application", application, required=False, pattern="^[A-Za-z][A-Za-z0-9_]*$")
     return Request(
         "DELETE",

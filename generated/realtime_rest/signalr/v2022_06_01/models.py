@@ -115,6 +115,9 @@ class PayloadMessage:
 class ServiceResponse:
     """ServiceResponse"""
 
+    status_code: int | None = None
+    """The HTTP status code."""
+
     code: str | None = None
 
     level: Literal["Info", "Warning", "Error"] | None = None
@@ -133,6 +136,7 @@ class ServiceResponse:
     def from_wire(cls, data: Mapping[str, Any]) -> ServiceResponse:
         """Read the model from its JSON form."""
         return cls(
+            status_code=data.get("statusCode"),
             code=data.get("code"),
             level=data.get("level"),
             scope=data.get("scope"),
@@ -145,6 +149,8 @@ class ServiceResponse:
     def to_wire(self) -> dict[str, Any]:
         """The model's JSON form; unset optional fields are left out."""
         wire: dict[str, Any] = {}
+        if self.status_code is not None:
+            wire["statusCode"] = self.status_code
         if self.code is not None:
             wire["code"] = self.code
         if self.level is not None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from realtime_rest._runtime.client import BaseClient
 from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Content
+from realtime_rest._runtime.responses import exists
 from realtime_rest._runtime.tokens import WebPubSubTokens
 from realtime_rest.webpubsub.v2020_10_01 import _operations
 
@@ -30,6 +31,25 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
     _hub_pattern = "^[A-Za-z][A-Za-z0-9_]*$"
     _error_model = None
     _audience_includes_query = True
+
+    def get_service_status(
+        self,
+        **options: Unpack[CallOptions],
+    ) -> None:
+        """Get service health status.
+
+        ``HEAD /api/health``
+
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.get_service_status()
+        self._pipeline.send(request, **options)
 
     def send_to_all(
         self,
@@ -158,6 +178,31 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         )
         self._pipeline.send(request, **options)
 
+    def connection_exists(
+        self,
+        connection_id: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check if the connection with the given connectionId exists
+
+        ``HEAD /api/connections/{connectionId}``
+
+        :param connection_id: Target connection Id
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.connection_exists(
+            self._hub,
+            connection_id=connection_id,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
+
     def close_connection(
         self,
         connection_id: str,
@@ -185,6 +230,56 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             reason=reason,
         )
         self._pipeline.send(request, **options)
+
+    def group_exists(
+        self,
+        group: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check if there are any client connections inside the given group
+
+        ``HEAD /api/groups/{group}``
+
+        :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.group_exists(
+            self._hub,
+            group=group,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
+
+    def user_exists(
+        self,
+        user: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check if there are any client connections connected for the given user
+
+        ``HEAD /api/users/{user}``
+
+        :param user: Target user Id
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.user_exists(
+            self._hub,
+            user=user,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def add_connection_to_group(
         self,
@@ -239,6 +334,34 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
             connection_id=connection_id,
         )
         self._pipeline.send(request, **options)
+
+    def user_exists_in_group(
+        self,
+        user: str,
+        group: str,
+        **options: Unpack[CallOptions],
+    ) -> bool:
+        """Check whether a user exists in the target group.
+
+        ``HEAD /api/users/{user}/groups/{group}``
+
+        :param user: Target user Id
+        :param group: Target group name, which length should be greater than 0 and less than 1025.
+        :returns: True if it exists, False if the service answers 404.
+        :param options: per-call ``timeout``, ``headers`` and ``raw_response_hook``
+            (see :class:`CallOptions`).
+        :raises TypeError: a required argument is None or an argument has the wrong type;
+            nothing was sent.
+        :raises ValueError: an argument breaks a constraint of the spec; nothing was sent.
+        :raises ApiError: the service answered with an error status, or with an answer the
+            operation does not document (UnexpectedResponseError).
+        """
+        request = _operations.user_exists_in_group(
+            self._hub,
+            user=user,
+            group=group,
+        )
+        return exists(self._pipeline.send(request, accept_not_found=True, **options))
 
     def add_user_to_group(
         self,

@@ -19,6 +19,17 @@ from realtime_rest._runtime.request import (
 API_VERSION = "2020-10-01"
 
 
+def get_service_status() -> Request:
+    """HEAD /api/health"""
+    return Request(
+        "HEAD",
+        "/api/health",
+        query=[
+            ("api-version", API_VERSION),
+        ],
+    )
+
+
 def send_to_all(
     hub: str,
     *,
@@ -103,6 +114,23 @@ def send_to_group(
     )
 
 
+def connection_exists(
+    hub: str,
+    *,
+    connection_id: str,
+) -> Request:
+    """HEAD /api/connections/{connectionId}"""
+    check_string("connection_id", connection_id, required=True, segment=True)
+    return Request(
+        "HEAD",
+        format_path("/api/connections/{connectionId}", {"connectionId": connection_id}),
+        query=[
+            ("api-version", API_VERSION),
+            ("hub", hub),
+        ],
+    )
+
+
 def close_connection(
     hub: str,
     *,
@@ -119,6 +147,40 @@ def close_connection(
             ("api-version", API_VERSION),
             ("hub", hub),
             ("reason", reason),
+        ],
+    )
+
+
+def group_exists(
+    hub: str,
+    *,
+    group: str,
+) -> Request:
+    """HEAD /api/groups/{group}"""
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    return Request(
+        "HEAD",
+        format_path("/api/groups/{group}", {"group": group}),
+        query=[
+            ("api-version", API_VERSION),
+            ("hub", hub),
+        ],
+    )
+
+
+def user_exists(
+    hub: str,
+    *,
+    user: str,
+) -> Request:
+    """HEAD /api/users/{user}"""
+    check_string("user", user, required=True, segment=True)
+    return Request(
+        "HEAD",
+        format_path("/api/users/{user}", {"user": user}),
+        query=[
+            ("api-version", API_VERSION),
+            ("hub", hub),
         ],
     )
 
@@ -160,6 +222,25 @@ def remove_connection_from_group(
             "/api/groups/{group}/connections/{connectionId}",
             {"group": group, "connectionId": connection_id},
         ),
+        query=[
+            ("api-version", API_VERSION),
+            ("hub", hub),
+        ],
+    )
+
+
+def user_exists_in_group(
+    hub: str,
+    *,
+    user: str,
+    group: str,
+) -> Request:
+    """HEAD /api/users/{user}/groups/{group}"""
+    check_string("user", user, required=True, segment=True)
+    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    return Request(
+        "HEAD",
+        format_path("/api/users/{user}/groups/{group}", {"user": user, "group": group}),
         query=[
             ("api-version", API_VERSION),
             ("hub", hub),

@@ -16,7 +16,7 @@ from realtime_rest.webpubsub.v2024_12_01 import _operations
 from realtime_rest.webpubsub.v2024_12_01.models import (
     AddToGroupsRequest,
     ClientTokenResponse,
-    ErrorResponse,
+    ErrorDetail,
     GroupMember,
     RemoveFromGroupsRequest,
 )
@@ -37,7 +37,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
     API_VERSION = _operations.API_VERSION
     _scope = "https://webpubsub.azure.com/.default"
     _hub_pattern = "^[A-Za-z][A-Za-z0-9_]*$"
-    _error_model = ErrorResponse
+    _error_model = ErrorDetail
     _client_token_fields = frozenset(
         ("client_protocol", "groups", "minutes_to_expire", "roles", "user_id")
     )

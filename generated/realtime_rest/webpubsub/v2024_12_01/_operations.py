@@ -86,7 +86,7 @@ def generate_client_token(
     """POST /api/hubs/{hub}/:generateToken"""
     check_string("user_id", user_id, required=False)
     check_string_array("roles", roles, required=False)
-    check_integer("minutes_to_expire", minutes_to_expire, required=True)
+    check_integer("minutes_to_expire", minutes_to_expire, required=True, minimum=1)
     check_string_array("groups", groups, required=False)
     check_string(
         "client_protocol", client_protocol, required=True, allowed=("Default", "MQTT", "SocketIO")
@@ -242,7 +242,15 @@ def group_exists(
     group: str,
 ) -> Request:
     """HEAD /api/hubs/{hub}/groups/{group}"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     return Request(
         "HEAD",
         format_path("/api/hubs/{hub}/groups/{group}", {"hub": hub, "group": group}),
@@ -260,7 +268,15 @@ def close_group_connections(
     reason: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:closeConnections"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string_array("excluded", excluded, required=False)
     check_string("reason", reason, required=False)
     return Request(
@@ -287,7 +303,15 @@ def send_to_group(
     content_type: str | None,
 ) -> Request:
     """POST /api/hubs/{hub}/groups/{group}/:send"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string_array("excluded", excluded, required=False)
     check_string("filter_", filter_, required=False)
     check_integer(
@@ -315,9 +339,17 @@ def list_connections_in_group(
     continuation_token: str | None,
 ) -> Request:
     """GET /api/hubs/{hub}/groups/{group}/connections"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
-    check_integer("maxpagesize", maxpagesize, required=False, minimum=1)
-    check_integer("top", top, required=False, minimum=1)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
+    check_integer("maxpagesize", maxpagesize, required=False, minimum=1, maximum=200)
+    check_integer("top", top, required=False, minimum=1, maximum=2147483647)
     check_string("continuation_token", continuation_token, required=False)
     return Request(
         "GET",
@@ -344,7 +376,15 @@ def add_connection_to_group(
     connection_id: str,
 ) -> Request:
     """PUT /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     return Request(
         "PUT",
@@ -365,7 +405,15 @@ def remove_connection_from_group(
     connection_id: str,
 ) -> Request:
     """DELETE /api/hubs/{hub}/groups/{group}/connections/{connectionId}"""
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     check_string("connection_id", connection_id, required=True, segment=True, min_length=1)
     return Request(
         "DELETE",
@@ -560,7 +608,15 @@ def add_user_to_group(
 ) -> Request:
     """PUT /api/hubs/{hub}/users/{userId}/groups/{group}"""
     check_string("user_id", user_id, required=True, segment=True, min_length=1)
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     return Request(
         "PUT",
         format_path(
@@ -581,7 +637,15 @@ def remove_user_from_group(
 ) -> Request:
     """DELETE /api/hubs/{hub}/users/{userId}/groups/{group}"""
     check_string("user_id", user_id, required=True, segment=True, min_length=1)
-    check_string("group", group, required=True, segment=True, min_length=1, max_length=1024)
+    check_string(
+        "group",
+        group,
+        required=True,
+        segment=True,
+        pattern="^(?!\\s+$).+$",
+        min_length=1,
+        max_length=1024,
+    )
     return Request(
         "DELETE",
         format_path(

@@ -75,7 +75,7 @@ class ErrorDetail:
     details: list[ErrorDetail] | None = None
     """The errors that led to this one."""
 
-    innererror: InnerError | None = None
+    inner: InnerError | None = None
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> ErrorDetail:
@@ -89,11 +89,7 @@ class ErrorDetail:
                 if data.get("details") is not None
                 else None
             ),
-            innererror=(
-                InnerError.from_wire(data["innererror"])
-                if data.get("innererror") is not None
-                else None
-            ),
+            inner=InnerError.from_wire(data["inner"]) if data.get("inner") is not None else None,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -107,30 +103,8 @@ class ErrorDetail:
             wire["target"] = self.target
         if self.details is not None:
             wire["details"] = [item.to_wire() for item in self.details]
-        if self.innererror is not None:
-            wire["innererror"] = self.innererror.to_wire()
-        return wire
-
-
-@dataclass(frozen=True)
-class ErrorResponse:
-    """ErrorResponse"""
-
-    error: ErrorDetail | None = None
-    """What went wrong."""
-
-    @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> ErrorResponse:
-        """Read the model from its JSON form."""
-        return cls(
-            error=ErrorDetail.from_wire(data["error"]) if data.get("error") is not None else None,
-        )
-
-    def to_wire(self) -> dict[str, Any]:
-        """The model's JSON form; unset optional fields are left out."""
-        wire: dict[str, Any] = {}
-        if self.error is not None:
-            wire["error"] = self.error.to_wire()
+        if self.inner is not None:
+            wire["inner"] = self.inner.to_wire()
         return wire
 
 
@@ -197,18 +171,14 @@ class InnerError:
     code: str | None = None
     """A more specific error code."""
 
-    innererror: InnerError | None = None
+    inner: InnerError | None = None
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> InnerError:
         """Read the model from its JSON form."""
         return cls(
             code=data.get("code"),
-            innererror=(
-                InnerError.from_wire(data["innererror"])
-                if data.get("innererror") is not None
-                else None
-            ),
+            inner=InnerError.from_wire(data["inner"]) if data.get("inner") is not None else None,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -216,8 +186,8 @@ class InnerError:
         wire: dict[str, Any] = {}
         if self.code is not None:
             wire["code"] = self.code
-        if self.innererror is not None:
-            wire["innererror"] = self.innererror.to_wire()
+        if self.inner is not None:
+            wire["inner"] = self.inner.to_wire()
         return wire
 
 
