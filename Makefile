@@ -52,7 +52,7 @@ ifeq ($(NPM),)
 endif
 	$(PY) -m pytest
 	$(PY) -m generator check
-	$(PY) -m mypy --strict generated/realtime_rest generator
+	$(PY) -m mypy --strict generated/realtime_rest generated/tests generator
 
 # The benchmark's own environment: ours beside the alternatives it is measured against.
 BENCH_VENV := bench/.venv

@@ -51,7 +51,9 @@ def class_name(name: str) -> str:
     if name.isascii() and name.isidentifier() and name not in RESERVED and name[0].isupper():
         return name
     candidate = pascal_case(name)
-    return f"Model{candidate}" if not candidate[:1].isalpha() else candidate
+    if not candidate[:1].isalpha():
+        return f"Model{candidate}"
+    return f"{candidate}_" if candidate in RESERVED else candidate
 
 
 def module_name(version: str) -> str:

@@ -95,7 +95,7 @@ def test_a_version_with_a_smaller_generate_client_token_generates_a_working_clie
             "--cache-dir",
             str(tmp_path / "mypy"),
             "generated/realtime_rest",
-            "generated/tests/webpubsub/test_v2021_10_01.py",
+            "generated/tests",
         ],
         project,
     )

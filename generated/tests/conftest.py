@@ -5,20 +5,20 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import os
 import shutil
 import socket
 import subprocess
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 import pytest
 
 from realtime_rest import NO_RETRIES, AccessKey
+from realtime_rest._runtime.client import AsyncBaseClient, BaseClient
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 PRISM = PROJECT / "tools" / "prism" / "node_modules" / ".bin" / "prism"
@@ -26,13 +26,26 @@ TEST_HUB = "hub_1"
 TEST_KEY = "test-access-key-not-a-secret"
 
 
-class Api:
-    """Calls one method through the sync or the async client and records what went over the wire."""
+ClientT = TypeVar("ClientT", bound=BaseClient)
+AsyncClientT = TypeVar("AsyncClientT", bound=AsyncBaseClient)
+ResultT = TypeVar("ResultT")
+
+
+class Api(Generic[ClientT, AsyncClientT]):
+    """Calls one method through the sync or the async client and records what went over the wire.
+
+    Each test passes the same call twice, written for each client: mypy checks both against the
+    typed methods, and the fixture runs the test once per flavour.
+    """
 
     first_only = False  # paged results: take the first item instead of every page
 
     def __init__(
-        self, flavour: str, client_class: Any, async_client_class: Any, endpoint: str
+        self,
+        flavour: str,
+        client_class: type[ClientT],
+        async_client_class: type[AsyncClientT],
+        endpoint: str,
     ) -> None:
         self.flavour = flavour
         self.requests: list[httpx.Request] = []
@@ -50,27 +63,51 @@ class Api:
         )
         self._responses.append(httpx.Response(status, content=content, headers=all_headers))
 
-    def call(self, method: str, *args: Any, **kwargs: Any) -> Any:
+    def call(
+        self,
+        sync: Callable[[ClientT], ResultT],
+        asynchronous: Callable[[AsyncClientT], Awaitable[ResultT]],
+    ) -> ResultT:
+        """The method's result through the client of this test's flavour."""
         if self.flavour == "sync":
-            with self._client_class(
-                self._endpoint, AccessKey(TEST_KEY), hub=TEST_HUB, **self._options()
-            ) as client:
-                result = getattr(client, method)(*args, **kwargs)
-                if isinstance(result, Iterator):
-                    return [next(result)] if self.first_only else list(result)
-                return result
-        return asyncio.run(self._call_async(method, *args, **kwargs))
+            with self._client() as client:
+                return sync(client)
 
-    async def _call_async(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        async with self._async_client_class(
-            self._endpoint, AccessKey(TEST_KEY), hub=TEST_HUB, **self._options()
-        ) as client:
-            result = getattr(client, method)(*args, **kwargs)
-            if isinstance(result, AsyncIterator):
+        async def run() -> ResultT:
+            async with self._async_client() as client:
+                return await asynchronous(client)
+
+        return asyncio.run(run())
+
+    def collect(
+        self,
+        sync: Callable[[ClientT], Iterator[ResultT]],
+        asynchronous: Callable[[AsyncClientT], AsyncIterator[ResultT]],
+    ) -> list[ResultT]:
+        """Every item of a paged result (the first only, where pages are invented)."""
+        if self.flavour == "sync":
+            with self._client() as client:
+                items = sync(client)
+                return [next(items)] if self.first_only else list(items)
+
+        async def run() -> list[ResultT]:
+            async with self._async_client() as client:
+                items = asynchronous(client)
                 if self.first_only:
-                    return [await anext(result)]
-                return [item async for item in result]
-            return await result
+                    return [await anext(items)]
+                return [item async for item in items]
+
+        return asyncio.run(run())
+
+    def _client(self) -> ClientT:
+        return self._client_class(
+            self._endpoint, AccessKey(TEST_KEY), hub=TEST_HUB, **self._options()
+        )
+
+    def _async_client(self) -> AsyncClientT:
+        return self._async_client_class(
+            self._endpoint, AccessKey(TEST_KEY), hub=TEST_HUB, **self._options()
+        )
 
     def _options(self) -> dict[str, Any]:
         # MockTransport serves httpx.Client and httpx.AsyncClient alike.
@@ -89,14 +126,20 @@ class Api:
         return request.url.raw_path.decode("ascii")
 
 
-class LiveApi(Api):
+class LiveApi(Api[ClientT, AsyncClientT]):
     """The same calls over real HTTP to Prism, a mock server that rejects non-conforming requests."""
 
     # Prism invents its example pages, next links included: following them leads nowhere.
     first_only = True
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
+    def __init__(
+        self,
+        flavour: str,
+        client_class: type[ClientT],
+        async_client_class: type[AsyncClientT],
+        endpoint: str,
+    ) -> None:
+        super().__init__(flavour, client_class, async_client_class, endpoint)
         self.preferred_status: int | None = None
 
     def _options(self) -> dict[str, Any]:
@@ -106,7 +149,7 @@ class LiveApi(Api):
 class _PreferTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     """Real HTTP, with Prism's `Prefer: code=N` header when a test asks for a documented error."""
 
-    def __init__(self, api: LiveApi) -> None:
+    def __init__(self, api: LiveApi[Any, Any]) -> None:
         self._api = api
         self._sync = httpx.HTTPTransport()
         self._async = httpx.AsyncHTTPTransport()
@@ -131,19 +174,37 @@ class _PreferTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         await self._async.aclose()
 
 
+class MakeApi(Protocol):
+    def __call__(
+        self, client_class: type[ClientT], async_client_class: type[AsyncClientT], endpoint: str
+    ) -> Api[ClientT, AsyncClientT]: ...
+
+
+class MakeLiveApi(Protocol):
+    def __call__(
+        self, client_class: type[ClientT], async_client_class: type[AsyncClientT], spec: str
+    ) -> LiveApi[ClientT, AsyncClientT]: ...
+
+
 @pytest.fixture(params=["sync", "async"])
-def make_api(request: pytest.FixtureRequest) -> Callable[..., Api]:
+def make_api(request: pytest.FixtureRequest) -> MakeApi:
     """Builds an Api for a version's two client classes; every test runs once per flavour."""
-    return functools.partial(Api, str(request.param))
+
+    def make(
+        client_class: type[ClientT], async_client_class: type[AsyncClientT], endpoint: str
+    ) -> Api[ClientT, AsyncClientT]:
+        return Api(str(request.param), client_class, async_client_class, endpoint)
+
+    return make
 
 
 @pytest.fixture(params=["sync", "async"])
-def make_live_api(
-    request: pytest.FixtureRequest, prism: Callable[[str], str]
-) -> Callable[..., LiveApi]:
+def make_live_api(request: pytest.FixtureRequest, prism: Callable[[str], str]) -> MakeLiveApi:
     """Builds a LiveApi against Prism serving the given spec."""
 
-    def make(client_class: Any, async_client_class: Any, spec: str) -> LiveApi:
+    def make(
+        client_class: type[ClientT], async_client_class: type[AsyncClientT], spec: str
+    ) -> LiveApi[ClientT, AsyncClientT]:
         return LiveApi(str(request.param), client_class, async_client_class, prism(spec))
 
     return make

@@ -5,26 +5,31 @@ the exact request sent and the exact result returned, for success and for an err
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from realtime_rest import BadRequestError
 from realtime_rest.signalr.v1 import AsyncSignalRClient, SignalRClient, models
 
+if TYPE_CHECKING:
+    from conftest import Api, MakeApi
+
 ENDPOINT = "https://contoso.service.signalr.net"
 
 
 @pytest.fixture
-def api(make_api: Callable[..., Any]) -> Any:
+def api(make_api: MakeApi) -> Api[SignalRClient, AsyncSignalRClient]:
     return make_api(SignalRClient, AsyncSignalRClient, ENDPOINT)
 
 
-def test_get_service_status(api: Any) -> None:
+def test_get_service_status(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("get_service_status")
+    result = api.call(
+        lambda client: client.get_service_status(),
+        lambda client: client.get_service_status(),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -34,7 +39,7 @@ def test_get_service_status(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_get_service_status_error(api: Any) -> None:
+def test_get_service_status_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -42,19 +47,27 @@ def test_get_service_status_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("get_service_status")
+        api.call(
+            lambda client: client.get_service_status(),
+            lambda client: client.get_service_status(),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_send_to_all(api: Any) -> None:
+def test_send_to_all(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(202)
 
     result = api.call(
-        "send_to_all", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        lambda client: client.send_to_all(
+            target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
+        lambda client: client.send_to_all(
+            target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
     )
 
     assert result is None
@@ -66,7 +79,7 @@ def test_send_to_all(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_all_error(api: Any) -> None:
+def test_send_to_all_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -75,19 +88,31 @@ def test_send_to_all_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_all", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+            lambda client: client.send_to_all(
+                target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+            ),
+            lambda client: client.send_to_all(
+                target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+            ),
         )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_send_to_user(api: Any) -> None:
+def test_send_to_user(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(202)
 
-    result = api.call("send_to_user", "a/b c?#%é", target="text", arguments=[{"key": "value"}])
+    result = api.call(
+        lambda client: client.send_to_user(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
+        lambda client: client.send_to_user(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -98,7 +123,7 @@ def test_send_to_user(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_user_error(api: Any) -> None:
+def test_send_to_user_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -106,18 +131,28 @@ def test_send_to_user_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("send_to_user", "a/b c?#%é", target="text", arguments=[{"key": "value"}])
+        api.call(
+            lambda client: client.send_to_user(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+            lambda client: client.send_to_user(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_connection_exists(api: Any) -> None:
+def test_connection_exists(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("connection_exists", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.connection_exists("a/b c?#%é"),
+        lambda client: client.connection_exists("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -127,10 +162,16 @@ def test_connection_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("connection_exists", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.connection_exists("a/b c?#%é"),
+            lambda client: client.connection_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_connection_exists_error(api: Any) -> None:
+def test_connection_exists_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -138,19 +179,27 @@ def test_connection_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("connection_exists", "a/b c?#%é")
+        api.call(
+            lambda client: client.connection_exists("a/b c?#%é"),
+            lambda client: client.connection_exists("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_send_to_connection(api: Any) -> None:
+def test_send_to_connection(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(202)
 
     result = api.call(
-        "send_to_connection", "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
     )
 
     assert result is None
@@ -162,7 +211,7 @@ def test_send_to_connection(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_connection_error(api: Any) -> None:
+def test_send_to_connection_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -170,18 +219,28 @@ def test_send_to_connection_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("send_to_connection", "a/b c?#%é", target="text", arguments=[{"key": "value"}])
+        api.call(
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_connection_exists_via_get(api: Any) -> None:
+def test_connection_exists_via_get(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("connection_exists_via_get", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.connection_exists_via_get("a/b c?#%é"),
+        lambda client: client.connection_exists_via_get("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -191,10 +250,16 @@ def test_connection_exists_via_get(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("connection_exists_via_get", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.connection_exists_via_get("a/b c?#%é"),
+            lambda client: client.connection_exists_via_get("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_connection_exists_via_get_error(api: Any) -> None:
+def test_connection_exists_via_get_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -202,18 +267,24 @@ def test_connection_exists_via_get_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("connection_exists_via_get", "a/b c?#%é")
+        api.call(
+            lambda client: client.connection_exists_via_get("a/b c?#%é"),
+            lambda client: client.connection_exists_via_get("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_close_connection(api: Any) -> None:
+def test_close_connection(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(202)
 
-    result = api.call("close_connection", "a/b c?#%é", reason="text")
+    result = api.call(
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -225,7 +296,7 @@ def test_close_connection(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_connection_error(api: Any) -> None:
+def test_close_connection_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -233,18 +304,24 @@ def test_close_connection_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("close_connection", "a/b c?#%é", reason="text")
+        api.call(
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_group_exists(api: Any) -> None:
+def test_group_exists(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("group_exists", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.group_exists("a/b c?#%é"),
+        lambda client: client.group_exists("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -254,10 +331,16 @@ def test_group_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("group_exists", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.group_exists("a/b c?#%é"),
+            lambda client: client.group_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_group_exists_error(api: Any) -> None:
+def test_group_exists_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -265,23 +348,27 @@ def test_group_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("group_exists", "a/b c?#%é")
+        api.call(
+            lambda client: client.group_exists("a/b c?#%é"),
+            lambda client: client.group_exists("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_send_to_group(api: Any) -> None:
+def test_send_to_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(202)
 
     result = api.call(
-        "send_to_group",
-        "a/b c?#%é",
-        target="text",
-        arguments=[{"key": "value"}],
-        excluded=["first", "second"],
+        lambda client: client.send_to_group(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
+        lambda client: client.send_to_group(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
     )
 
     assert result is None
@@ -296,7 +383,7 @@ def test_send_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_group_error(api: Any) -> None:
+def test_send_to_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -305,23 +392,33 @@ def test_send_to_group_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_group",
-            "a/b c?#%é",
-            target="text",
-            arguments=[{"key": "value"}],
-            excluded=["first", "second"],
+            lambda client: client.send_to_group(
+                "a/b c?#%é",
+                target="text",
+                arguments=[{"key": "value"}],
+                excluded=["first", "second"],
+            ),
+            lambda client: client.send_to_group(
+                "a/b c?#%é",
+                target="text",
+                arguments=[{"key": "value"}],
+                excluded=["first", "second"],
+            ),
         )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_group_exists_via_get(api: Any) -> None:
+def test_group_exists_via_get(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("group_exists_via_get", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.group_exists_via_get("a/b c?#%é"),
+        lambda client: client.group_exists_via_get("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -331,10 +428,16 @@ def test_group_exists_via_get(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("group_exists_via_get", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.group_exists_via_get("a/b c?#%é"),
+            lambda client: client.group_exists_via_get("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_group_exists_via_get_error(api: Any) -> None:
+def test_group_exists_via_get_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -342,18 +445,24 @@ def test_group_exists_via_get_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("group_exists_via_get", "a/b c?#%é")
+        api.call(
+            lambda client: client.group_exists_via_get("a/b c?#%é"),
+            lambda client: client.group_exists_via_get("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_user_exists(api: Any) -> None:
+def test_user_exists(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("user_exists", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.user_exists("a/b c?#%é"),
+        lambda client: client.user_exists("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -363,10 +472,16 @@ def test_user_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.user_exists("a/b c?#%é"),
+            lambda client: client.user_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_user_exists_error(api: Any) -> None:
+def test_user_exists_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -374,18 +489,24 @@ def test_user_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists", "a/b c?#%é")
+        api.call(
+            lambda client: client.user_exists("a/b c?#%é"),
+            lambda client: client.user_exists("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_user_exists_via_get(api: Any) -> None:
+def test_user_exists_via_get(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("user_exists_via_get", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.user_exists_via_get("a/b c?#%é"),
+        lambda client: client.user_exists_via_get("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -395,10 +516,16 @@ def test_user_exists_via_get(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists_via_get", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.user_exists_via_get("a/b c?#%é"),
+            lambda client: client.user_exists_via_get("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_user_exists_via_get_error(api: Any) -> None:
+def test_user_exists_via_get_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -406,18 +533,24 @@ def test_user_exists_via_get_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists_via_get", "a/b c?#%é")
+        api.call(
+            lambda client: client.user_exists_via_get("a/b c?#%é"),
+            lambda client: client.user_exists_via_get("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_add_connection_to_group(api: Any) -> None:
+def test_add_connection_to_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -430,7 +563,7 @@ def test_add_connection_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_add_connection_to_group_error(api: Any) -> None:
+def test_add_connection_to_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -438,18 +571,24 @@ def test_add_connection_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é")
+        api.call(
+            lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_remove_connection_from_group(api: Any) -> None:
+def test_remove_connection_from_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -462,7 +601,7 @@ def test_remove_connection_from_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_connection_from_group_error(api: Any) -> None:
+def test_remove_connection_from_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -470,18 +609,24 @@ def test_remove_connection_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é")
+        api.call(
+            lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_user_exists_in_group(api: Any) -> None:
+def test_user_exists_in_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -494,10 +639,16 @@ def test_user_exists_in_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_user_exists_in_group_error(api: Any) -> None:
+def test_user_exists_in_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -505,18 +656,24 @@ def test_user_exists_in_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é")
+        api.call(
+            lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_user_exists_in_group_via_get(api: Any) -> None:
+def test_user_exists_in_group_via_get(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -529,10 +686,16 @@ def test_user_exists_in_group_via_get(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_user_exists_in_group_via_get_error(api: Any) -> None:
+def test_user_exists_in_group_via_get_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -540,18 +703,24 @@ def test_user_exists_in_group_via_get_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é")
+        api.call(
+            lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_add_user_to_group(api: Any) -> None:
+def test_add_user_to_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(202)
 
-    result = api.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", ttl=5)
+    result = api.call(
+        lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+        lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -564,7 +733,7 @@ def test_add_user_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_add_user_to_group_error(api: Any) -> None:
+def test_add_user_to_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -572,18 +741,24 @@ def test_add_user_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", ttl=5)
+        api.call(
+            lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+            lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_remove_user_from_group(api: Any) -> None:
+def test_remove_user_from_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(202)
 
-    result = api.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -596,7 +771,7 @@ def test_remove_user_from_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_user_from_group_error(api: Any) -> None:
+def test_remove_user_from_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -604,18 +779,24 @@ def test_remove_user_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é")
+        api.call(
+            lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None
 
 
-def test_remove_user_from_all_groups(api: Any) -> None:
+def test_remove_user_from_all_groups(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("remove_user_from_all_groups", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -625,7 +806,7 @@ def test_remove_user_from_all_groups(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_user_from_all_groups_error(api: Any) -> None:
+def test_remove_user_from_all_groups_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -633,9 +814,12 @@ def test_remove_user_from_all_groups_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_user_from_all_groups", "a/b c?#%é")
+        api.call(
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
     assert raised.value.message == "the hub is invalid"
-    assert raised.value.error == None
+    assert raised.value.error is None

@@ -7,7 +7,7 @@ from the spec itself that rejects any request not conforming to it, through the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -15,11 +15,14 @@ import pytest
 from realtime_rest import ApiError
 from realtime_rest.signalr.v1 import AsyncSignalRClient, SignalRClient, models
 
+if TYPE_CHECKING:
+    from conftest import LiveApi, MakeLiveApi
+
 SPEC = "specs/signalr/v1.yaml"
 
 
 @pytest.fixture
-def live(make_live_api: Callable[..., Any]) -> Any:
+def live(make_live_api: MakeLiveApi) -> LiveApi[SignalRClient, AsyncSignalRClient]:
     return make_live_api(SignalRClient, AsyncSignalRClient, SPEC)
 
 
@@ -37,299 +40,463 @@ def test_the_mock_server_rejects_a_request_outside_the_spec(prism: Callable[[str
     assert "hub" in response.headers["sl-violations"]
 
 
-def test_get_service_status(live: Any) -> None:
-    result = live.call("get_service_status")
+def test_get_service_status(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.get_service_status(),
+        lambda client: client.get_service_status(),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["HEAD"]
 
 
-def test_get_service_status_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("get_service_status")
-
-    assert raised.value.status == 400
-
-
-def test_send_to_all(live: Any) -> None:
-    result = live.call(
-        "send_to_all", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
-    )
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_send_to_all_error(live: Any) -> None:
+def test_get_service_status_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
         live.call(
-            "send_to_all", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+            lambda client: client.get_service_status(),
+            lambda client: client.get_service_status(),
         )
 
     assert raised.value.status == 400
 
 
-def test_send_to_user(live: Any) -> None:
-    result = live.call("send_to_user", "a/b c?#%é", target="text", arguments=[{"key": "value"}])
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_send_to_user_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("send_to_user", "a/b c?#%é", target="text", arguments=[{"key": "value"}])
-
-    assert raised.value.status == 400
-
-
-def test_connection_exists(live: Any) -> None:
-    result = live.call("connection_exists", "a/b c?#%é")
-
-    assert result is True
-    assert [request.method for request in live.requests] == ["HEAD"]
-
-
-def test_connection_exists_error(live: Any) -> None:
-    live.preferred_status = 404
-
-    assert live.call("connection_exists", "a/b c?#%é") is False
-
-
-def test_send_to_connection(live: Any) -> None:
+def test_send_to_all(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     result = live.call(
-        "send_to_connection", "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        lambda client: client.send_to_all(
+            target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
+        lambda client: client.send_to_all(
+            target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
     )
 
     assert result is None
     assert [request.method for request in live.requests] == ["POST"]
 
 
-def test_send_to_connection_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("send_to_connection", "a/b c?#%é", target="text", arguments=[{"key": "value"}])
-
-    assert raised.value.status == 400
-
-
-def test_connection_exists_via_get(live: Any) -> None:
-    result = live.call("connection_exists_via_get", "a/b c?#%é")
-
-    assert result is True
-    assert [request.method for request in live.requests] == ["GET"]
-
-
-def test_connection_exists_via_get_error(live: Any) -> None:
-    live.preferred_status = 404
-
-    assert live.call("connection_exists_via_get", "a/b c?#%é") is False
-
-
-def test_close_connection(live: Any) -> None:
-    result = live.call("close_connection", "a/b c?#%é", reason="text")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["DELETE"]
-
-
-def test_close_connection_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("close_connection", "a/b c?#%é", reason="text")
-
-    assert raised.value.status == 400
-
-
-def test_group_exists(live: Any) -> None:
-    result = live.call("group_exists", "a/b c?#%é")
-
-    assert result is True
-    assert [request.method for request in live.requests] == ["HEAD"]
-
-
-def test_group_exists_error(live: Any) -> None:
-    live.preferred_status = 404
-
-    assert live.call("group_exists", "a/b c?#%é") is False
-
-
-def test_send_to_group(live: Any) -> None:
-    result = live.call(
-        "send_to_group",
-        "a/b c?#%é",
-        target="text",
-        arguments=[{"key": "value"}],
-        excluded=["first", "second"],
-    )
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_send_to_group_error(live: Any) -> None:
+def test_send_to_all_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
         live.call(
-            "send_to_group",
-            "a/b c?#%é",
-            target="text",
-            arguments=[{"key": "value"}],
-            excluded=["first", "second"],
+            lambda client: client.send_to_all(
+                target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+            ),
+            lambda client: client.send_to_all(
+                target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+            ),
         )
 
     assert raised.value.status == 400
 
 
-def test_group_exists_via_get(live: Any) -> None:
-    result = live.call("group_exists_via_get", "a/b c?#%é")
+def test_send_to_user(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.send_to_user(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
+        lambda client: client.send_to_user(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
+    )
 
-    assert result is True
-    assert [request.method for request in live.requests] == ["GET"]
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
 
 
-def test_group_exists_via_get_error(live: Any) -> None:
-    live.preferred_status = 404
+def test_send_to_user_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    live.preferred_status = 400
 
-    assert live.call("group_exists_via_get", "a/b c?#%é") is False
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.send_to_user(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+            lambda client: client.send_to_user(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+        )
+
+    assert raised.value.status == 400
 
 
-def test_user_exists(live: Any) -> None:
-    result = live.call("user_exists", "a/b c?#%é")
+def test_connection_exists(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.connection_exists("a/b c?#%é"),
+        lambda client: client.connection_exists("a/b c?#%é"),
+    )
 
     assert result is True
     assert [request.method for request in live.requests] == ["HEAD"]
 
 
-def test_user_exists_error(live: Any) -> None:
+def test_connection_exists_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 404
 
-    assert live.call("user_exists", "a/b c?#%é") is False
+    assert (
+        live.call(
+            lambda client: client.connection_exists("a/b c?#%é"),
+            lambda client: client.connection_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_user_exists_via_get(live: Any) -> None:
-    result = live.call("user_exists_via_get", "a/b c?#%é")
+def test_send_to_connection(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+        ),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_send_to_connection_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", target="text", arguments=[{"key": "value"}]
+            ),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_connection_exists_via_get(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.connection_exists_via_get("a/b c?#%é"),
+        lambda client: client.connection_exists_via_get("a/b c?#%é"),
+    )
 
     assert result is True
     assert [request.method for request in live.requests] == ["GET"]
 
 
-def test_user_exists_via_get_error(live: Any) -> None:
+def test_connection_exists_via_get_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 404
 
-    assert live.call("user_exists_via_get", "a/b c?#%é") is False
+    assert (
+        live.call(
+            lambda client: client.connection_exists_via_get("a/b c?#%é"),
+            lambda client: client.connection_exists_via_get("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_add_connection_to_group(live: Any) -> None:
-    result = live.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["PUT"]
-
-
-def test_add_connection_to_group_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("add_connection_to_group", "a/b c?#%é", "a/b c?#%é")
-
-    assert raised.value.status == 400
-
-
-def test_remove_connection_from_group(live: Any) -> None:
-    result = live.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é")
+def test_close_connection(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
 
 
-def test_remove_connection_from_group_error(live: Any) -> None:
+def test_close_connection_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_connection_from_group", "a/b c?#%é", "a/b c?#%é")
+        live.call(
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        )
 
     assert raised.value.status == 400
 
 
-def test_user_exists_in_group(live: Any) -> None:
-    result = live.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é")
+def test_group_exists(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.group_exists("a/b c?#%é"),
+        lambda client: client.group_exists("a/b c?#%é"),
+    )
 
     assert result is True
     assert [request.method for request in live.requests] == ["HEAD"]
 
 
-def test_user_exists_in_group_error(live: Any) -> None:
+def test_group_exists_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 404
 
-    assert live.call("user_exists_in_group", "a/b c?#%é", "a/b c?#%é") is False
+    assert (
+        live.call(
+            lambda client: client.group_exists("a/b c?#%é"),
+            lambda client: client.group_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_user_exists_in_group_via_get(live: Any) -> None:
-    result = live.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é")
+def test_send_to_group(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.send_to_group(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
+        lambda client: client.send_to_group(
+            "a/b c?#%é", target="text", arguments=[{"key": "value"}], excluded=["first", "second"]
+        ),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_send_to_group_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.send_to_group(
+                "a/b c?#%é",
+                target="text",
+                arguments=[{"key": "value"}],
+                excluded=["first", "second"],
+            ),
+            lambda client: client.send_to_group(
+                "a/b c?#%é",
+                target="text",
+                arguments=[{"key": "value"}],
+                excluded=["first", "second"],
+            ),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_group_exists_via_get(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.group_exists_via_get("a/b c?#%é"),
+        lambda client: client.group_exists_via_get("a/b c?#%é"),
+    )
 
     assert result is True
     assert [request.method for request in live.requests] == ["GET"]
 
 
-def test_user_exists_in_group_via_get_error(live: Any) -> None:
+def test_group_exists_via_get_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 404
 
-    assert live.call("user_exists_in_group_via_get", "a/b c?#%é", "a/b c?#%é") is False
+    assert (
+        live.call(
+            lambda client: client.group_exists_via_get("a/b c?#%é"),
+            lambda client: client.group_exists_via_get("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_add_user_to_group(live: Any) -> None:
-    result = live.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", ttl=5)
+def test_user_exists(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.user_exists("a/b c?#%é"),
+        lambda client: client.user_exists("a/b c?#%é"),
+    )
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_user_exists_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    live.preferred_status = 404
+
+    assert (
+        live.call(
+            lambda client: client.user_exists("a/b c?#%é"),
+            lambda client: client.user_exists("a/b c?#%é"),
+        )
+        is False
+    )
+
+
+def test_user_exists_via_get(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.user_exists_via_get("a/b c?#%é"),
+        lambda client: client.user_exists_via_get("a/b c?#%é"),
+    )
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["GET"]
+
+
+def test_user_exists_via_get_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    live.preferred_status = 404
+
+    assert (
+        live.call(
+            lambda client: client.user_exists_via_get("a/b c?#%é"),
+            lambda client: client.user_exists_via_get("a/b c?#%é"),
+        )
+        is False
+    )
+
+
+def test_add_connection_to_group(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["PUT"]
 
 
-def test_add_user_to_group_error(live: Any) -> None:
+def test_add_connection_to_group_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("add_user_to_group", "a/b c?#%é", "a/b c?#%é", ttl=5)
+        live.call(
+            lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.add_connection_to_group("a/b c?#%é", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
 
 
-def test_remove_user_from_group(live: Any) -> None:
-    result = live.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é")
+def test_remove_connection_from_group(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
 
 
-def test_remove_user_from_group_error(live: Any) -> None:
+def test_remove_connection_from_group_error(
+    live: LiveApi[SignalRClient, AsyncSignalRClient],
+) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_user_from_group", "a/b c?#%é", "a/b c?#%é")
+        live.call(
+            lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.remove_connection_from_group("a/b c?#%é", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
 
 
-def test_remove_user_from_all_groups(live: Any) -> None:
-    result = live.call("remove_user_from_all_groups", "a/b c?#%é")
+def test_user_exists_in_group(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+    )
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_user_exists_in_group_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    live.preferred_status = 404
+
+    assert (
+        live.call(
+            lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.user_exists_in_group("a/b c?#%é", "a/b c?#%é"),
+        )
+        is False
+    )
+
+
+def test_user_exists_in_group_via_get(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+    )
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["GET"]
+
+
+def test_user_exists_in_group_via_get_error(
+    live: LiveApi[SignalRClient, AsyncSignalRClient],
+) -> None:
+    live.preferred_status = 404
+
+    assert (
+        live.call(
+            lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.user_exists_in_group_via_get("a/b c?#%é", "a/b c?#%é"),
+        )
+        is False
+    )
+
+
+def test_add_user_to_group(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+        lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["PUT"]
+
+
+def test_add_user_to_group_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+            lambda client: client.add_user_to_group("a/b c?#%é", "a/b c?#%é", ttl=5),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_remove_user_from_group(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+        lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
 
 
-def test_remove_user_from_all_groups_error(live: Any) -> None:
+def test_remove_user_from_group_error(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_user_from_all_groups", "a/b c?#%é")
+        live.call(
+            lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+            lambda client: client.remove_user_from_group("a/b c?#%é", "a/b c?#%é"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_remove_user_from_all_groups(live: LiveApi[SignalRClient, AsyncSignalRClient]) -> None:
+    result = live.call(
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["DELETE"]
+
+
+def test_remove_user_from_all_groups_error(
+    live: LiveApi[SignalRClient, AsyncSignalRClient],
+) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400

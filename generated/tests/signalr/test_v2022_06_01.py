@@ -5,26 +5,31 @@ the exact request sent and the exact result returned, for success and for an err
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from realtime_rest import BadRequestError
 from realtime_rest.signalr.v2022_06_01 import AsyncSignalRClient, SignalRClient, models
 
+if TYPE_CHECKING:
+    from conftest import Api, MakeApi
+
 ENDPOINT = "https://contoso.service.signalr.net"
 
 
 @pytest.fixture
-def api(make_api: Callable[..., Any]) -> Any:
+def api(make_api: MakeApi) -> Api[SignalRClient, AsyncSignalRClient]:
     return make_api(SignalRClient, AsyncSignalRClient, ENDPOINT)
 
 
-def test_get_service_status(api: Any) -> None:
+def test_get_service_status(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("get_service_status")
+    result = api.call(
+        lambda client: client.get_service_status(),
+        lambda client: client.get_service_status(),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -34,7 +39,7 @@ def test_get_service_status(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_get_service_status_error(api: Any) -> None:
+def test_get_service_status_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -42,7 +47,10 @@ def test_get_service_status_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("get_service_status")
+        api.call(
+            lambda client: client.get_service_status(),
+            lambda client: client.get_service_status(),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -52,11 +60,16 @@ def test_get_service_status_error(api: Any) -> None:
     )
 
 
-def test_close_all_connections(api: Any) -> None:
+def test_close_all_connections(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(204)
 
     result = api.call(
-        "close_all_connections", application="name_1", excluded=["first", "second"], reason="text"
+        lambda client: client.close_all_connections(
+            application="name_1", excluded=["first", "second"], reason="text"
+        ),
+        lambda client: client.close_all_connections(
+            application="name_1", excluded=["first", "second"], reason="text"
+        ),
     )
 
     assert result is None
@@ -70,7 +83,7 @@ def test_close_all_connections(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_all_connections_error(api: Any) -> None:
+def test_close_all_connections_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -79,10 +92,12 @@ def test_close_all_connections_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "close_all_connections",
-            application="name_1",
-            excluded=["first", "second"],
-            reason="text",
+            lambda client: client.close_all_connections(
+                application="name_1", excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_all_connections(
+                application="name_1", excluded=["first", "second"], reason="text"
+            ),
         )
 
     assert raised.value.status == 400
@@ -93,18 +108,19 @@ def test_close_all_connections_error(api: Any) -> None:
     )
 
 
-def test_send_to_all(api: Any) -> None:
+def test_send_to_all(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         202,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
-        "send_to_all",
-        "text",
-        arguments=[{"key": "value"}],
-        application="name_1",
-        excluded=["first", "second"],
+        lambda client: client.send_to_all(
+            "text", arguments=[{"key": "value"}], application="name_1", excluded=["first", "second"]
+        ),
+        lambda client: client.send_to_all(
+            "text", arguments=[{"key": "value"}], application="name_1", excluded=["first", "second"]
+        ),
     )
 
     assert result == models.ServiceResponse(
@@ -128,7 +144,7 @@ def test_send_to_all(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_all_error(api: Any) -> None:
+def test_send_to_all_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -137,11 +153,18 @@ def test_send_to_all_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_all",
-            "text",
-            arguments=[{"key": "value"}],
-            application="name_1",
-            excluded=["first", "second"],
+            lambda client: client.send_to_all(
+                "text",
+                arguments=[{"key": "value"}],
+                application="name_1",
+                excluded=["first", "second"],
+            ),
+            lambda client: client.send_to_all(
+                "text",
+                arguments=[{"key": "value"}],
+                application="name_1",
+                excluded=["first", "second"],
+            ),
         )
 
     assert raised.value.status == 400
@@ -152,10 +175,13 @@ def test_send_to_all_error(api: Any) -> None:
     )
 
 
-def test_connection_exists(api: Any) -> None:
+def test_connection_exists(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("connection_exists", "a/b c?#%é", application="name_1")
+    result = api.call(
+        lambda client: client.connection_exists("a/b c?#%é", application="name_1"),
+        lambda client: client.connection_exists("a/b c?#%é", application="name_1"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -168,10 +194,16 @@ def test_connection_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("connection_exists", "a/b c?#%é", application="name_1") is False
+    assert (
+        api.call(
+            lambda client: client.connection_exists("a/b c?#%é", application="name_1"),
+            lambda client: client.connection_exists("a/b c?#%é", application="name_1"),
+        )
+        is False
+    )
 
 
-def test_connection_exists_error(api: Any) -> None:
+def test_connection_exists_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -179,7 +211,10 @@ def test_connection_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("connection_exists", "a/b c?#%é", application="name_1")
+        api.call(
+            lambda client: client.connection_exists("a/b c?#%é", application="name_1"),
+            lambda client: client.connection_exists("a/b c?#%é", application="name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -189,13 +224,16 @@ def test_connection_exists_error(api: Any) -> None:
     )
 
 
-def test_close_connection(api: Any) -> None:
+def test_close_connection(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         200,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call("close_connection", "a/b c?#%é", application="name_1", reason="text")
+    result = api.call(
+        lambda client: client.close_connection("a/b c?#%é", application="name_1", reason="text"),
+        lambda client: client.close_connection("a/b c?#%é", application="name_1", reason="text"),
+    )
 
     assert result == models.ServiceResponse(
         status_code=5,
@@ -217,7 +255,7 @@ def test_close_connection(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_connection_error(api: Any) -> None:
+def test_close_connection_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -225,7 +263,14 @@ def test_close_connection_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("close_connection", "a/b c?#%é", application="name_1", reason="text")
+        api.call(
+            lambda client: client.close_connection(
+                "a/b c?#%é", application="name_1", reason="text"
+            ),
+            lambda client: client.close_connection(
+                "a/b c?#%é", application="name_1", reason="text"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -235,18 +280,19 @@ def test_close_connection_error(api: Any) -> None:
     )
 
 
-def test_send_to_connection(api: Any) -> None:
+def test_send_to_connection(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         202,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
-        "send_to_connection",
-        "a/b c?#%é",
-        "text",
-        arguments=[{"key": "value"}],
-        application="name_1",
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+        ),
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+        ),
     )
 
     assert result == models.ServiceResponse(
@@ -270,7 +316,7 @@ def test_send_to_connection(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_connection_error(api: Any) -> None:
+def test_send_to_connection_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -279,11 +325,12 @@ def test_send_to_connection_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_connection",
-            "a/b c?#%é",
-            "text",
-            arguments=[{"key": "value"}],
-            application="name_1",
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+            ),
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+            ),
         )
 
     assert raised.value.status == 400
@@ -294,10 +341,13 @@ def test_send_to_connection_error(api: Any) -> None:
     )
 
 
-def test_group_exists(api: Any) -> None:
+def test_group_exists(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("group_exists", "name_1", application="name_1")
+    result = api.call(
+        lambda client: client.group_exists("name_1", application="name_1"),
+        lambda client: client.group_exists("name_1", application="name_1"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -310,10 +360,16 @@ def test_group_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("group_exists", "name_1", application="name_1") is False
+    assert (
+        api.call(
+            lambda client: client.group_exists("name_1", application="name_1"),
+            lambda client: client.group_exists("name_1", application="name_1"),
+        )
+        is False
+    )
 
 
-def test_group_exists_error(api: Any) -> None:
+def test_group_exists_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -321,7 +377,10 @@ def test_group_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("group_exists", "name_1", application="name_1")
+        api.call(
+            lambda client: client.group_exists("name_1", application="name_1"),
+            lambda client: client.group_exists("name_1", application="name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -331,15 +390,16 @@ def test_group_exists_error(api: Any) -> None:
     )
 
 
-def test_close_group_connections(api: Any) -> None:
+def test_close_group_connections(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(204)
 
     result = api.call(
-        "close_group_connections",
-        "name_1",
-        application="name_1",
-        excluded=["first", "second"],
-        reason="text",
+        lambda client: client.close_group_connections(
+            "name_1", application="name_1", excluded=["first", "second"], reason="text"
+        ),
+        lambda client: client.close_group_connections(
+            "name_1", application="name_1", excluded=["first", "second"], reason="text"
+        ),
     )
 
     assert result is None
@@ -353,7 +413,7 @@ def test_close_group_connections(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_group_connections_error(api: Any) -> None:
+def test_close_group_connections_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -362,11 +422,12 @@ def test_close_group_connections_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "close_group_connections",
-            "name_1",
-            application="name_1",
-            excluded=["first", "second"],
-            reason="text",
+            lambda client: client.close_group_connections(
+                "name_1", application="name_1", excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_group_connections(
+                "name_1", application="name_1", excluded=["first", "second"], reason="text"
+            ),
         )
 
     assert raised.value.status == 400
@@ -377,19 +438,27 @@ def test_close_group_connections_error(api: Any) -> None:
     )
 
 
-def test_send_to_group(api: Any) -> None:
+def test_send_to_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         202,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
-        "send_to_group",
-        "name_1",
-        "text",
-        arguments=[{"key": "value"}],
-        application="name_1",
-        excluded=["first", "second"],
+        lambda client: client.send_to_group(
+            "name_1",
+            "text",
+            arguments=[{"key": "value"}],
+            application="name_1",
+            excluded=["first", "second"],
+        ),
+        lambda client: client.send_to_group(
+            "name_1",
+            "text",
+            arguments=[{"key": "value"}],
+            application="name_1",
+            excluded=["first", "second"],
+        ),
     )
 
     assert result == models.ServiceResponse(
@@ -413,7 +482,7 @@ def test_send_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_group_error(api: Any) -> None:
+def test_send_to_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -422,12 +491,20 @@ def test_send_to_group_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_group",
-            "name_1",
-            "text",
-            arguments=[{"key": "value"}],
-            application="name_1",
-            excluded=["first", "second"],
+            lambda client: client.send_to_group(
+                "name_1",
+                "text",
+                arguments=[{"key": "value"}],
+                application="name_1",
+                excluded=["first", "second"],
+            ),
+            lambda client: client.send_to_group(
+                "name_1",
+                "text",
+                arguments=[{"key": "value"}],
+                application="name_1",
+                excluded=["first", "second"],
+            ),
         )
 
     assert raised.value.status == 400
@@ -438,13 +515,16 @@ def test_send_to_group_error(api: Any) -> None:
     )
 
 
-def test_add_connection_to_group(api: Any) -> None:
+def test_add_connection_to_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         200,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call("add_connection_to_group", "name_1", "a/b c?#%é", application="name_1")
+    result = api.call(
+        lambda client: client.add_connection_to_group("name_1", "a/b c?#%é", application="name_1"),
+        lambda client: client.add_connection_to_group("name_1", "a/b c?#%é", application="name_1"),
+    )
 
     assert result == models.ServiceResponse(
         status_code=5,
@@ -466,7 +546,7 @@ def test_add_connection_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_add_connection_to_group_error(api: Any) -> None:
+def test_add_connection_to_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -474,7 +554,14 @@ def test_add_connection_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_connection_to_group", "name_1", "a/b c?#%é", application="name_1")
+        api.call(
+            lambda client: client.add_connection_to_group(
+                "name_1", "a/b c?#%é", application="name_1"
+            ),
+            lambda client: client.add_connection_to_group(
+                "name_1", "a/b c?#%é", application="name_1"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -484,13 +571,20 @@ def test_add_connection_to_group_error(api: Any) -> None:
     )
 
 
-def test_remove_connection_from_group(api: Any) -> None:
+def test_remove_connection_from_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         200,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call("remove_connection_from_group", "name_1", "a/b c?#%é", application="name_1")
+    result = api.call(
+        lambda client: client.remove_connection_from_group(
+            "name_1", "a/b c?#%é", application="name_1"
+        ),
+        lambda client: client.remove_connection_from_group(
+            "name_1", "a/b c?#%é", application="name_1"
+        ),
+    )
 
     assert result == models.ServiceResponse(
         status_code=5,
@@ -512,7 +606,7 @@ def test_remove_connection_from_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_connection_from_group_error(api: Any) -> None:
+def test_remove_connection_from_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -520,7 +614,14 @@ def test_remove_connection_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_connection_from_group", "name_1", "a/b c?#%é", application="name_1")
+        api.call(
+            lambda client: client.remove_connection_from_group(
+                "name_1", "a/b c?#%é", application="name_1"
+            ),
+            lambda client: client.remove_connection_from_group(
+                "name_1", "a/b c?#%é", application="name_1"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -530,13 +631,16 @@ def test_remove_connection_from_group_error(api: Any) -> None:
     )
 
 
-def test_remove_connection_from_all_groups(api: Any) -> None:
+def test_remove_connection_from_all_groups(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         200,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call("remove_connection_from_all_groups", "a/b c?#%é", application="name_1")
+    result = api.call(
+        lambda client: client.remove_connection_from_all_groups("a/b c?#%é", application="name_1"),
+        lambda client: client.remove_connection_from_all_groups("a/b c?#%é", application="name_1"),
+    )
 
     assert result == models.ServiceResponse(
         status_code=5,
@@ -558,7 +662,9 @@ def test_remove_connection_from_all_groups(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_connection_from_all_groups_error(api: Any) -> None:
+def test_remove_connection_from_all_groups_error(
+    api: Api[SignalRClient, AsyncSignalRClient],
+) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -566,7 +672,14 @@ def test_remove_connection_from_all_groups_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_connection_from_all_groups", "a/b c?#%é", application="name_1")
+        api.call(
+            lambda client: client.remove_connection_from_all_groups(
+                "a/b c?#%é", application="name_1"
+            ),
+            lambda client: client.remove_connection_from_all_groups(
+                "a/b c?#%é", application="name_1"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -576,10 +689,13 @@ def test_remove_connection_from_all_groups_error(api: Any) -> None:
     )
 
 
-def test_user_exists(api: Any) -> None:
+def test_user_exists(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("user_exists", "a/b c?#%é", application="name_1")
+    result = api.call(
+        lambda client: client.user_exists("a/b c?#%é", application="name_1"),
+        lambda client: client.user_exists("a/b c?#%é", application="name_1"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -592,10 +708,16 @@ def test_user_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists", "a/b c?#%é", application="name_1") is False
+    assert (
+        api.call(
+            lambda client: client.user_exists("a/b c?#%é", application="name_1"),
+            lambda client: client.user_exists("a/b c?#%é", application="name_1"),
+        )
+        is False
+    )
 
 
-def test_user_exists_error(api: Any) -> None:
+def test_user_exists_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -603,7 +725,10 @@ def test_user_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists", "a/b c?#%é", application="name_1")
+        api.call(
+            lambda client: client.user_exists("a/b c?#%é", application="name_1"),
+            lambda client: client.user_exists("a/b c?#%é", application="name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -613,15 +738,16 @@ def test_user_exists_error(api: Any) -> None:
     )
 
 
-def test_close_user_connections(api: Any) -> None:
+def test_close_user_connections(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(204)
 
     result = api.call(
-        "close_user_connections",
-        "a/b c?#%é",
-        application="name_1",
-        excluded=["first", "second"],
-        reason="text",
+        lambda client: client.close_user_connections(
+            "a/b c?#%é", application="name_1", excluded=["first", "second"], reason="text"
+        ),
+        lambda client: client.close_user_connections(
+            "a/b c?#%é", application="name_1", excluded=["first", "second"], reason="text"
+        ),
     )
 
     assert result is None
@@ -635,7 +761,7 @@ def test_close_user_connections(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_user_connections_error(api: Any) -> None:
+def test_close_user_connections_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -644,11 +770,12 @@ def test_close_user_connections_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "close_user_connections",
-            "a/b c?#%é",
-            application="name_1",
-            excluded=["first", "second"],
-            reason="text",
+            lambda client: client.close_user_connections(
+                "a/b c?#%é", application="name_1", excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_user_connections(
+                "a/b c?#%é", application="name_1", excluded=["first", "second"], reason="text"
+            ),
         )
 
     assert raised.value.status == 400
@@ -659,14 +786,19 @@ def test_close_user_connections_error(api: Any) -> None:
     )
 
 
-def test_send_to_user(api: Any) -> None:
+def test_send_to_user(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         202,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
     result = api.call(
-        "send_to_user", "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+        lambda client: client.send_to_user(
+            "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+        ),
+        lambda client: client.send_to_user(
+            "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+        ),
     )
 
     assert result == models.ServiceResponse(
@@ -690,7 +822,7 @@ def test_send_to_user(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_user_error(api: Any) -> None:
+def test_send_to_user_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -699,7 +831,12 @@ def test_send_to_user_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_user", "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+            lambda client: client.send_to_user(
+                "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+            ),
+            lambda client: client.send_to_user(
+                "a/b c?#%é", "text", arguments=[{"key": "value"}], application="name_1"
+            ),
         )
 
     assert raised.value.status == 400
@@ -710,10 +847,13 @@ def test_send_to_user_error(api: Any) -> None:
     )
 
 
-def test_user_exists_in_group(api: Any) -> None:
+def test_user_exists_in_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(200)
 
-    result = api.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1")
+    result = api.call(
+        lambda client: client.user_exists_in_group("a/b c?#%é", "name_1", application="name_1"),
+        lambda client: client.user_exists_in_group("a/b c?#%é", "name_1", application="name_1"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -726,10 +866,16 @@ def test_user_exists_in_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1") is False
+    assert (
+        api.call(
+            lambda client: client.user_exists_in_group("a/b c?#%é", "name_1", application="name_1"),
+            lambda client: client.user_exists_in_group("a/b c?#%é", "name_1", application="name_1"),
+        )
+        is False
+    )
 
 
-def test_user_exists_in_group_error(api: Any) -> None:
+def test_user_exists_in_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -737,7 +883,10 @@ def test_user_exists_in_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists_in_group", "a/b c?#%é", "name_1", application="name_1")
+        api.call(
+            lambda client: client.user_exists_in_group("a/b c?#%é", "name_1", application="name_1"),
+            lambda client: client.user_exists_in_group("a/b c?#%é", "name_1", application="name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -747,13 +896,16 @@ def test_user_exists_in_group_error(api: Any) -> None:
     )
 
 
-def test_add_user_to_group(api: Any) -> None:
+def test_add_user_to_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         200,
         b'{"statusCode":5,"code":"text","level":"Info","scope":"Unknown","errorKind":"Unknown","message":"text","jsonObject":{"key":"value"},"isSuccess":true}',
     )
 
-    result = api.call("add_user_to_group", "a/b c?#%é", "name_1", application="name_1", ttl=5)
+    result = api.call(
+        lambda client: client.add_user_to_group("a/b c?#%é", "name_1", application="name_1", ttl=5),
+        lambda client: client.add_user_to_group("a/b c?#%é", "name_1", application="name_1", ttl=5),
+    )
 
     assert result == models.ServiceResponse(
         status_code=5,
@@ -775,7 +927,7 @@ def test_add_user_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_add_user_to_group_error(api: Any) -> None:
+def test_add_user_to_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -783,7 +935,14 @@ def test_add_user_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_user_to_group", "a/b c?#%é", "name_1", application="name_1", ttl=5)
+        api.call(
+            lambda client: client.add_user_to_group(
+                "a/b c?#%é", "name_1", application="name_1", ttl=5
+            ),
+            lambda client: client.add_user_to_group(
+                "a/b c?#%é", "name_1", application="name_1", ttl=5
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -793,10 +952,13 @@ def test_add_user_to_group_error(api: Any) -> None:
     )
 
 
-def test_remove_user_from_group(api: Any) -> None:
+def test_remove_user_from_group(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(204)
 
-    result = api.call("remove_user_from_group", "a/b c?#%é", "name_1", application="name_1")
+    result = api.call(
+        lambda client: client.remove_user_from_group("a/b c?#%é", "name_1", application="name_1"),
+        lambda client: client.remove_user_from_group("a/b c?#%é", "name_1", application="name_1"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -809,7 +971,7 @@ def test_remove_user_from_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_user_from_group_error(api: Any) -> None:
+def test_remove_user_from_group_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -817,7 +979,14 @@ def test_remove_user_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_user_from_group", "a/b c?#%é", "name_1", application="name_1")
+        api.call(
+            lambda client: client.remove_user_from_group(
+                "a/b c?#%é", "name_1", application="name_1"
+            ),
+            lambda client: client.remove_user_from_group(
+                "a/b c?#%é", "name_1", application="name_1"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -827,10 +996,13 @@ def test_remove_user_from_group_error(api: Any) -> None:
     )
 
 
-def test_remove_user_from_all_groups(api: Any) -> None:
+def test_remove_user_from_all_groups(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(204)
 
-    result = api.call("remove_user_from_all_groups", "a/b c?#%é", application="name_1")
+    result = api.call(
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é", application="name_1"),
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é", application="name_1"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -843,7 +1015,7 @@ def test_remove_user_from_all_groups(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_user_from_all_groups_error(api: Any) -> None:
+def test_remove_user_from_all_groups_error(api: Api[SignalRClient, AsyncSignalRClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -851,7 +1023,10 @@ def test_remove_user_from_all_groups_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_user_from_all_groups", "a/b c?#%é", application="name_1")
+        api.call(
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é", application="name_1"),
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é", application="name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"

@@ -5,26 +5,31 @@ the exact request sent and the exact result returned, for success and for an err
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from realtime_rest import BadRequestError
 from realtime_rest.webpubsub.v2024_12_01 import AsyncWebPubSubClient, WebPubSubClient, models
 
+if TYPE_CHECKING:
+    from conftest import Api, MakeApi
+
 ENDPOINT = "https://contoso.webpubsub.azure.com"
 
 
 @pytest.fixture
-def api(make_api: Callable[..., Any]) -> Any:
+def api(make_api: MakeApi) -> Api[WebPubSubClient, AsyncWebPubSubClient]:
     return make_api(WebPubSubClient, AsyncWebPubSubClient, ENDPOINT)
 
 
-def test_get_service_status(api: Any) -> None:
+def test_get_service_status(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("get_service_status")
+    result = api.call(
+        lambda client: client.get_service_status(),
+        lambda client: client.get_service_status(),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -34,7 +39,7 @@ def test_get_service_status(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_get_service_status_error(api: Any) -> None:
+def test_get_service_status_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -42,7 +47,10 @@ def test_get_service_status_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("get_service_status")
+        api.call(
+            lambda client: client.get_service_status(),
+            lambda client: client.get_service_status(),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -52,10 +60,13 @@ def test_get_service_status_error(api: Any) -> None:
     )
 
 
-def test_add_connections_to_groups(api: Any) -> None:
+def test_add_connections_to_groups(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("add_connections_to_groups", groups=["text"], filter_="text")
+    result = api.call(
+        lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+        lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -66,7 +77,7 @@ def test_add_connections_to_groups(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_add_connections_to_groups_error(api: Any) -> None:
+def test_add_connections_to_groups_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -74,7 +85,10 @@ def test_add_connections_to_groups_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_connections_to_groups", groups=["text"], filter_="text")
+        api.call(
+            lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+            lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -84,10 +98,13 @@ def test_add_connections_to_groups_error(api: Any) -> None:
     )
 
 
-def test_close_all_connections(api: Any) -> None:
+def test_close_all_connections(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
-    result = api.call("close_all_connections", excluded=["first", "second"], reason="text")
+    result = api.call(
+        lambda client: client.close_all_connections(excluded=["first", "second"], reason="text"),
+        lambda client: client.close_all_connections(excluded=["first", "second"], reason="text"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -100,7 +117,7 @@ def test_close_all_connections(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_all_connections_error(api: Any) -> None:
+def test_close_all_connections_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -108,7 +125,14 @@ def test_close_all_connections_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("close_all_connections", excluded=["first", "second"], reason="text")
+        api.call(
+            lambda client: client.close_all_connections(
+                excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_all_connections(
+                excluded=["first", "second"], reason="text"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -118,16 +142,24 @@ def test_close_all_connections_error(api: Any) -> None:
     )
 
 
-def test_generate_client_token(api: Any) -> None:
+def test_generate_client_token(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200, b'{"token":"text"}')
 
     result = api.call(
-        "generate_client_token",
-        user_id="text",
-        roles=["first", "second"],
-        minutes_to_expire=5,
-        groups=["first", "second"],
-        client_protocol="Default",
+        lambda client: client.generate_client_token(
+            user_id="text",
+            roles=["first", "second"],
+            minutes_to_expire=5,
+            groups=["first", "second"],
+            client_protocol="Default",
+        ),
+        lambda client: client.generate_client_token(
+            user_id="text",
+            roles=["first", "second"],
+            minutes_to_expire=5,
+            groups=["first", "second"],
+            client_protocol="Default",
+        ),
     )
 
     assert result == models.ClientTokenResponse(token="text")
@@ -141,7 +173,7 @@ def test_generate_client_token(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_generate_client_token_error(api: Any) -> None:
+def test_generate_client_token_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -150,12 +182,20 @@ def test_generate_client_token_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "generate_client_token",
-            user_id="text",
-            roles=["first", "second"],
-            minutes_to_expire=5,
-            groups=["first", "second"],
-            client_protocol="Default",
+            lambda client: client.generate_client_token(
+                user_id="text",
+                roles=["first", "second"],
+                minutes_to_expire=5,
+                groups=["first", "second"],
+                client_protocol="Default",
+            ),
+            lambda client: client.generate_client_token(
+                user_id="text",
+                roles=["first", "second"],
+                minutes_to_expire=5,
+                groups=["first", "second"],
+                client_protocol="Default",
+            ),
         )
 
     assert raised.value.status == 400
@@ -166,10 +206,13 @@ def test_generate_client_token_error(api: Any) -> None:
     )
 
 
-def test_remove_connections_from_groups(api: Any) -> None:
+def test_remove_connections_from_groups(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("remove_connections_from_groups", groups=["text"], filter_="text")
+    result = api.call(
+        lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
+        lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -180,7 +223,9 @@ def test_remove_connections_from_groups(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_connections_from_groups_error(api: Any) -> None:
+def test_remove_connections_from_groups_error(
+    api: Api[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -188,7 +233,10 @@ def test_remove_connections_from_groups_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_connections_from_groups", groups=["text"], filter_="text")
+        api.call(
+            lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
+            lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -198,15 +246,22 @@ def test_remove_connections_from_groups_error(api: Any) -> None:
     )
 
 
-def test_send_to_all(api: Any) -> None:
+def test_send_to_all(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(202)
 
     result = api.call(
-        "send_to_all",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        excluded=["first", "second"],
-        filter_="text",
-        message_ttl_seconds=5,
+        lambda client: client.send_to_all(
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            excluded=["first", "second"],
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
+        lambda client: client.send_to_all(
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            excluded=["first", "second"],
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
     )
 
     assert result is None
@@ -221,7 +276,7 @@ def test_send_to_all(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_all_error(api: Any) -> None:
+def test_send_to_all_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -230,11 +285,18 @@ def test_send_to_all_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_all",
-            {"greeting": "hello", "to": ["ann", "bob"]},
-            excluded=["first", "second"],
-            filter_="text",
-            message_ttl_seconds=5,
+            lambda client: client.send_to_all(
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
+            lambda client: client.send_to_all(
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
         )
 
     assert raised.value.status == 400
@@ -245,10 +307,13 @@ def test_send_to_all_error(api: Any) -> None:
     )
 
 
-def test_close_connection(api: Any) -> None:
+def test_close_connection(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
-    result = api.call("close_connection", "a/b c?#%é", reason="text")
+    result = api.call(
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -261,7 +326,7 @@ def test_close_connection(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_connection_error(api: Any) -> None:
+def test_close_connection_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -269,7 +334,10 @@ def test_close_connection_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("close_connection", "a/b c?#%é", reason="text")
+        api.call(
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -279,10 +347,13 @@ def test_close_connection_error(api: Any) -> None:
     )
 
 
-def test_connection_exists(api: Any) -> None:
+def test_connection_exists(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("connection_exists", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.connection_exists("a/b c?#%é"),
+        lambda client: client.connection_exists("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -295,10 +366,16 @@ def test_connection_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("connection_exists", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.connection_exists("a/b c?#%é"),
+            lambda client: client.connection_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_connection_exists_error(api: Any) -> None:
+def test_connection_exists_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -306,7 +383,10 @@ def test_connection_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("connection_exists", "a/b c?#%é")
+        api.call(
+            lambda client: client.connection_exists("a/b c?#%é"),
+            lambda client: client.connection_exists("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -316,14 +396,16 @@ def test_connection_exists_error(api: Any) -> None:
     )
 
 
-def test_send_to_connection(api: Any) -> None:
+def test_send_to_connection(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(202)
 
     result = api.call(
-        "send_to_connection",
-        "a/b c?#%é",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        message_ttl_seconds=5,
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+        ),
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+        ),
     )
 
     assert result is None
@@ -338,7 +420,7 @@ def test_send_to_connection(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_connection_error(api: Any) -> None:
+def test_send_to_connection_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -347,10 +429,12 @@ def test_send_to_connection_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_connection",
-            "a/b c?#%é",
-            {"greeting": "hello", "to": ["ann", "bob"]},
-            message_ttl_seconds=5,
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+            ),
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+            ),
         )
 
     assert raised.value.status == 400
@@ -361,10 +445,13 @@ def test_send_to_connection_error(api: Any) -> None:
     )
 
 
-def test_remove_connection_from_all_groups(api: Any) -> None:
+def test_remove_connection_from_all_groups(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
-    result = api.call("remove_connection_from_all_groups", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+        lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -377,7 +464,9 @@ def test_remove_connection_from_all_groups(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_connection_from_all_groups_error(api: Any) -> None:
+def test_remove_connection_from_all_groups_error(
+    api: Api[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -385,7 +474,10 @@ def test_remove_connection_from_all_groups_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_connection_from_all_groups", "a/b c?#%é")
+        api.call(
+            lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+            lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -395,10 +487,13 @@ def test_remove_connection_from_all_groups_error(api: Any) -> None:
     )
 
 
-def test_group_exists(api: Any) -> None:
+def test_group_exists(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("group_exists", "name_1")
+    result = api.call(
+        lambda client: client.group_exists("name_1"),
+        lambda client: client.group_exists("name_1"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -408,10 +503,16 @@ def test_group_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("group_exists", "name_1") is False
+    assert (
+        api.call(
+            lambda client: client.group_exists("name_1"),
+            lambda client: client.group_exists("name_1"),
+        )
+        is False
+    )
 
 
-def test_group_exists_error(api: Any) -> None:
+def test_group_exists_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -419,7 +520,10 @@ def test_group_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("group_exists", "name_1")
+        api.call(
+            lambda client: client.group_exists("name_1"),
+            lambda client: client.group_exists("name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -429,11 +533,16 @@ def test_group_exists_error(api: Any) -> None:
     )
 
 
-def test_close_group_connections(api: Any) -> None:
+def test_close_group_connections(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
     result = api.call(
-        "close_group_connections", "name_1", excluded=["first", "second"], reason="text"
+        lambda client: client.close_group_connections(
+            "name_1", excluded=["first", "second"], reason="text"
+        ),
+        lambda client: client.close_group_connections(
+            "name_1", excluded=["first", "second"], reason="text"
+        ),
     )
 
     assert result is None
@@ -447,7 +556,7 @@ def test_close_group_connections(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_group_connections_error(api: Any) -> None:
+def test_close_group_connections_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -455,7 +564,14 @@ def test_close_group_connections_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("close_group_connections", "name_1", excluded=["first", "second"], reason="text")
+        api.call(
+            lambda client: client.close_group_connections(
+                "name_1", excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_group_connections(
+                "name_1", excluded=["first", "second"], reason="text"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -465,16 +581,24 @@ def test_close_group_connections_error(api: Any) -> None:
     )
 
 
-def test_send_to_group(api: Any) -> None:
+def test_send_to_group(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(202)
 
     result = api.call(
-        "send_to_group",
-        "name_1",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        excluded=["first", "second"],
-        filter_="text",
-        message_ttl_seconds=5,
+        lambda client: client.send_to_group(
+            "name_1",
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            excluded=["first", "second"],
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
+        lambda client: client.send_to_group(
+            "name_1",
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            excluded=["first", "second"],
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
     )
 
     assert result is None
@@ -489,7 +613,7 @@ def test_send_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_group_error(api: Any) -> None:
+def test_send_to_group_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -498,12 +622,20 @@ def test_send_to_group_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_group",
-            "name_1",
-            {"greeting": "hello", "to": ["ann", "bob"]},
-            excluded=["first", "second"],
-            filter_="text",
-            message_ttl_seconds=5,
+            lambda client: client.send_to_group(
+                "name_1",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
+            lambda client: client.send_to_group(
+                "name_1",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
         )
 
     assert raised.value.status == 400
@@ -514,15 +646,20 @@ def test_send_to_group_error(api: Any) -> None:
     )
 
 
-def test_list_connections_in_group(api: Any) -> None:
+def test_list_connections_in_group(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         200,
         b'{"value":[{"connectionId":"text","userId":"text"}],"nextLink":"/api/hubs/hub_1/groups/name_1/connections?api-version=2024-12-01&maxpagesize=5&top=5&continuationToken=text&continuationToken=page2"}',
     )
     api.respond(200, b'{"value":[{"connectionId":"text","userId":"text"}]}')
 
-    result = api.call(
-        "list_connections_in_group", "name_1", maxpagesize=5, top=5, continuation_token="text"
+    result = api.collect(
+        lambda client: client.list_connections_in_group(
+            "name_1", maxpagesize=5, top=5, continuation_token="text"
+        ),
+        lambda client: client.list_connections_in_group(
+            "name_1", maxpagesize=5, top=5, continuation_token="text"
+        ),
     )
 
     assert result == [
@@ -543,7 +680,7 @@ def test_list_connections_in_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_list_connections_in_group_error(api: Any) -> None:
+def test_list_connections_in_group_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -551,8 +688,13 @@ def test_list_connections_in_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call(
-            "list_connections_in_group", "name_1", maxpagesize=5, top=5, continuation_token="text"
+        api.collect(
+            lambda client: client.list_connections_in_group(
+                "name_1", maxpagesize=5, top=5, continuation_token="text"
+            ),
+            lambda client: client.list_connections_in_group(
+                "name_1", maxpagesize=5, top=5, continuation_token="text"
+            ),
         )
 
     assert raised.value.status == 400
@@ -563,10 +705,13 @@ def test_list_connections_in_group_error(api: Any) -> None:
     )
 
 
-def test_add_connection_to_group(api: Any) -> None:
+def test_add_connection_to_group(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("add_connection_to_group", "name_1", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+        lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -579,7 +724,7 @@ def test_add_connection_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_add_connection_to_group_error(api: Any) -> None:
+def test_add_connection_to_group_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -587,7 +732,10 @@ def test_add_connection_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_connection_to_group", "name_1", "a/b c?#%é")
+        api.call(
+            lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+            lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -597,10 +745,13 @@ def test_add_connection_to_group_error(api: Any) -> None:
     )
 
 
-def test_remove_connection_from_group(api: Any) -> None:
+def test_remove_connection_from_group(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
-    result = api.call("remove_connection_from_group", "name_1", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+        lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -613,7 +764,9 @@ def test_remove_connection_from_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_connection_from_group_error(api: Any) -> None:
+def test_remove_connection_from_group_error(
+    api: Api[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -621,7 +774,10 @@ def test_remove_connection_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_connection_from_group", "name_1", "a/b c?#%é")
+        api.call(
+            lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+            lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -631,10 +787,13 @@ def test_remove_connection_from_group_error(api: Any) -> None:
     )
 
 
-def test_grant_permission(api: Any) -> None:
+def test_grant_permission(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("grant_permission", "sendToGroup", "a/b c?#%é", target_name="text")
+    result = api.call(
+        lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -647,7 +806,7 @@ def test_grant_permission(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_grant_permission_error(api: Any) -> None:
+def test_grant_permission_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -655,7 +814,10 @@ def test_grant_permission_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("grant_permission", "sendToGroup", "a/b c?#%é", target_name="text")
+        api.call(
+            lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+            lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -665,10 +827,13 @@ def test_grant_permission_error(api: Any) -> None:
     )
 
 
-def test_revoke_permission(api: Any) -> None:
+def test_revoke_permission(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
-    result = api.call("revoke_permission", "sendToGroup", "a/b c?#%é", target_name="text")
+    result = api.call(
+        lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -681,7 +846,7 @@ def test_revoke_permission(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_revoke_permission_error(api: Any) -> None:
+def test_revoke_permission_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -689,7 +854,10 @@ def test_revoke_permission_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("revoke_permission", "sendToGroup", "a/b c?#%é", target_name="text")
+        api.call(
+            lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+            lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -699,10 +867,13 @@ def test_revoke_permission_error(api: Any) -> None:
     )
 
 
-def test_check_permission(api: Any) -> None:
+def test_check_permission(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("check_permission", "sendToGroup", "a/b c?#%é", target_name="text")
+    result = api.call(
+        lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -715,10 +886,16 @@ def test_check_permission(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("check_permission", "sendToGroup", "a/b c?#%é", target_name="text") is False
+    assert (
+        api.call(
+            lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+            lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        )
+        is False
+    )
 
 
-def test_check_permission_error(api: Any) -> None:
+def test_check_permission_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -726,7 +903,10 @@ def test_check_permission_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("check_permission", "sendToGroup", "a/b c?#%é", target_name="text")
+        api.call(
+            lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+            lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -736,10 +916,13 @@ def test_check_permission_error(api: Any) -> None:
     )
 
 
-def test_user_exists(api: Any) -> None:
+def test_user_exists(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("user_exists", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.user_exists("a/b c?#%é"),
+        lambda client: client.user_exists("a/b c?#%é"),
+    )
 
     assert result is True
     (first,) = api.requests
@@ -751,10 +934,16 @@ def test_user_exists(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
     api.respond(404)
-    assert api.call("user_exists", "a/b c?#%é") is False
+    assert (
+        api.call(
+            lambda client: client.user_exists("a/b c?#%é"),
+            lambda client: client.user_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_user_exists_error(api: Any) -> None:
+def test_user_exists_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -762,7 +951,10 @@ def test_user_exists_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("user_exists", "a/b c?#%é")
+        api.call(
+            lambda client: client.user_exists("a/b c?#%é"),
+            lambda client: client.user_exists("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -772,11 +964,16 @@ def test_user_exists_error(api: Any) -> None:
     )
 
 
-def test_close_user_connections(api: Any) -> None:
+def test_close_user_connections(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
     result = api.call(
-        "close_user_connections", "a/b c?#%é", excluded=["first", "second"], reason="text"
+        lambda client: client.close_user_connections(
+            "a/b c?#%é", excluded=["first", "second"], reason="text"
+        ),
+        lambda client: client.close_user_connections(
+            "a/b c?#%é", excluded=["first", "second"], reason="text"
+        ),
     )
 
     assert result is None
@@ -790,7 +987,7 @@ def test_close_user_connections(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_close_user_connections_error(api: Any) -> None:
+def test_close_user_connections_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -798,7 +995,14 @@ def test_close_user_connections_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("close_user_connections", "a/b c?#%é", excluded=["first", "second"], reason="text")
+        api.call(
+            lambda client: client.close_user_connections(
+                "a/b c?#%é", excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_user_connections(
+                "a/b c?#%é", excluded=["first", "second"], reason="text"
+            ),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -808,15 +1012,22 @@ def test_close_user_connections_error(api: Any) -> None:
     )
 
 
-def test_send_to_user(api: Any) -> None:
+def test_send_to_user(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(202)
 
     result = api.call(
-        "send_to_user",
-        "a/b c?#%é",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        filter_="text",
-        message_ttl_seconds=5,
+        lambda client: client.send_to_user(
+            "a/b c?#%é",
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
+        lambda client: client.send_to_user(
+            "a/b c?#%é",
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
     )
 
     assert result is None
@@ -831,7 +1042,7 @@ def test_send_to_user(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_send_to_user_error(api: Any) -> None:
+def test_send_to_user_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -840,11 +1051,18 @@ def test_send_to_user_error(api: Any) -> None:
 
     with pytest.raises(BadRequestError) as raised:
         api.call(
-            "send_to_user",
-            "a/b c?#%é",
-            {"greeting": "hello", "to": ["ann", "bob"]},
-            filter_="text",
-            message_ttl_seconds=5,
+            lambda client: client.send_to_user(
+                "a/b c?#%é",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
+            lambda client: client.send_to_user(
+                "a/b c?#%é",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
         )
 
     assert raised.value.status == 400
@@ -855,10 +1073,13 @@ def test_send_to_user_error(api: Any) -> None:
     )
 
 
-def test_remove_user_from_all_groups(api: Any) -> None:
+def test_remove_user_from_all_groups(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
-    result = api.call("remove_user_from_all_groups", "a/b c?#%é")
+    result = api.call(
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -871,7 +1092,7 @@ def test_remove_user_from_all_groups(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_user_from_all_groups_error(api: Any) -> None:
+def test_remove_user_from_all_groups_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -879,7 +1100,10 @@ def test_remove_user_from_all_groups_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_user_from_all_groups", "a/b c?#%é")
+        api.call(
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -889,10 +1113,13 @@ def test_remove_user_from_all_groups_error(api: Any) -> None:
     )
 
 
-def test_add_user_to_group(api: Any) -> None:
+def test_add_user_to_group(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(200)
 
-    result = api.call("add_user_to_group", "a/b c?#%é", "name_1")
+    result = api.call(
+        lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+        lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -905,7 +1132,7 @@ def test_add_user_to_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_add_user_to_group_error(api: Any) -> None:
+def test_add_user_to_group_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -913,7 +1140,10 @@ def test_add_user_to_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("add_user_to_group", "a/b c?#%é", "name_1")
+        api.call(
+            lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+            lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"
@@ -923,10 +1153,13 @@ def test_add_user_to_group_error(api: Any) -> None:
     )
 
 
-def test_remove_user_from_group(api: Any) -> None:
+def test_remove_user_from_group(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(204)
 
-    result = api.call("remove_user_from_group", "a/b c?#%é", "name_1")
+    result = api.call(
+        lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+        lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+    )
 
     assert result is None
     (first,) = api.requests
@@ -939,7 +1172,7 @@ def test_remove_user_from_group(api: Any) -> None:
     assert first.headers["authorization"].startswith("Bearer ")
 
 
-def test_remove_user_from_group_error(api: Any) -> None:
+def test_remove_user_from_group_error(api: Api[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     api.respond(
         400,
         b'{"code":"InvalidArgument","message":"the hub is invalid"}',
@@ -947,7 +1180,10 @@ def test_remove_user_from_group_error(api: Any) -> None:
     )
 
     with pytest.raises(BadRequestError) as raised:
-        api.call("remove_user_from_group", "a/b c?#%é", "name_1")
+        api.call(
+            lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+            lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+        )
 
     assert raised.value.status == 400
     assert raised.value.error_code == "InvalidArgument"

@@ -7,7 +7,7 @@ from the spec itself that rejects any request not conforming to it, through the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
@@ -15,11 +15,14 @@ import pytest
 from realtime_rest import ApiError
 from realtime_rest.webpubsub.v2024_12_01 import AsyncWebPubSubClient, WebPubSubClient, models
 
+if TYPE_CHECKING:
+    from conftest import LiveApi, MakeLiveApi
+
 SPEC = "specs/webpubsub/2024-12-01.yaml"
 
 
 @pytest.fixture
-def live(make_live_api: Callable[..., Any]) -> Any:
+def live(make_live_api: MakeLiveApi) -> LiveApi[WebPubSubClient, AsyncWebPubSubClient]:
     return make_live_api(WebPubSubClient, AsyncWebPubSubClient, SPEC)
 
 
@@ -37,461 +40,695 @@ def test_the_mock_server_rejects_a_request_outside_the_spec(prism: Callable[[str
     assert "hub" in response.headers["sl-violations"]
 
 
-def test_get_service_status(live: Any) -> None:
-    result = live.call("get_service_status")
+def test_get_service_status(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.get_service_status(),
+        lambda client: client.get_service_status(),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["HEAD"]
 
 
-def test_get_service_status_error(live: Any) -> None:
+def test_get_service_status_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("get_service_status")
+        live.call(
+            lambda client: client.get_service_status(),
+            lambda client: client.get_service_status(),
+        )
 
     assert raised.value.status == 400
 
 
-def test_add_connections_to_groups(live: Any) -> None:
-    result = live.call("add_connections_to_groups", groups=["text"], filter_="text")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_add_connections_to_groups_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("add_connections_to_groups", groups=["text"], filter_="text")
-
-    assert raised.value.status == 400
-
-
-def test_close_all_connections(live: Any) -> None:
-    result = live.call("close_all_connections", excluded=["first", "second"], reason="text")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_close_all_connections_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("close_all_connections", excluded=["first", "second"], reason="text")
-
-    assert raised.value.status == 400
-
-
-def test_generate_client_token(live: Any) -> None:
+def test_add_connections_to_groups(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     result = live.call(
-        "generate_client_token",
-        user_id="text",
-        roles=["first", "second"],
-        minutes_to_expire=5,
-        groups=["first", "second"],
-        client_protocol="Default",
+        lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+        lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_add_connections_to_groups_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+            lambda client: client.add_connections_to_groups(groups=["text"], filter_="text"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_close_all_connections(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.close_all_connections(excluded=["first", "second"], reason="text"),
+        lambda client: client.close_all_connections(excluded=["first", "second"], reason="text"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_close_all_connections_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.close_all_connections(
+                excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_all_connections(
+                excluded=["first", "second"], reason="text"
+            ),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_generate_client_token(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.generate_client_token(
+            user_id="text",
+            roles=["first", "second"],
+            minutes_to_expire=5,
+            groups=["first", "second"],
+            client_protocol="Default",
+        ),
+        lambda client: client.generate_client_token(
+            user_id="text",
+            roles=["first", "second"],
+            minutes_to_expire=5,
+            groups=["first", "second"],
+            client_protocol="Default",
+        ),
     )
 
     assert isinstance(result, models.ClientTokenResponse)
     assert [request.method for request in live.requests] == ["POST"]
 
 
-def test_generate_client_token_error(live: Any) -> None:
+def test_generate_client_token_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
         live.call(
-            "generate_client_token",
-            user_id="text",
-            roles=["first", "second"],
-            minutes_to_expire=5,
-            groups=["first", "second"],
-            client_protocol="Default",
+            lambda client: client.generate_client_token(
+                user_id="text",
+                roles=["first", "second"],
+                minutes_to_expire=5,
+                groups=["first", "second"],
+                client_protocol="Default",
+            ),
+            lambda client: client.generate_client_token(
+                user_id="text",
+                roles=["first", "second"],
+                minutes_to_expire=5,
+                groups=["first", "second"],
+                client_protocol="Default",
+            ),
         )
 
     assert raised.value.status == 400
 
 
-def test_remove_connections_from_groups(live: Any) -> None:
-    result = live.call("remove_connections_from_groups", groups=["text"], filter_="text")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_remove_connections_from_groups_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("remove_connections_from_groups", groups=["text"], filter_="text")
-
-    assert raised.value.status == 400
-
-
-def test_send_to_all(live: Any) -> None:
+def test_remove_connections_from_groups(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
     result = live.call(
-        "send_to_all",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        excluded=["first", "second"],
-        filter_="text",
-        message_ttl_seconds=5,
+        lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
+        lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
     )
 
     assert result is None
     assert [request.method for request in live.requests] == ["POST"]
 
 
-def test_send_to_all_error(live: Any) -> None:
+def test_remove_connections_from_groups_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
         live.call(
-            "send_to_all",
+            lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
+            lambda client: client.remove_connections_from_groups(groups=["text"], filter_="text"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_send_to_all(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.send_to_all(
             {"greeting": "hello", "to": ["ann", "bob"]},
             excluded=["first", "second"],
             filter_="text",
             message_ttl_seconds=5,
-        )
-
-    assert raised.value.status == 400
-
-
-def test_close_connection(live: Any) -> None:
-    result = live.call("close_connection", "a/b c?#%é", reason="text")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["DELETE"]
-
-
-def test_close_connection_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("close_connection", "a/b c?#%é", reason="text")
-
-    assert raised.value.status == 400
-
-
-def test_connection_exists(live: Any) -> None:
-    result = live.call("connection_exists", "a/b c?#%é")
-
-    assert result is True
-    assert [request.method for request in live.requests] == ["HEAD"]
-
-
-def test_connection_exists_error(live: Any) -> None:
-    live.preferred_status = 404
-
-    assert live.call("connection_exists", "a/b c?#%é") is False
-
-
-def test_send_to_connection(live: Any) -> None:
-    result = live.call(
-        "send_to_connection",
-        "a/b c?#%é",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        message_ttl_seconds=5,
-    )
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_send_to_connection_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call(
-            "send_to_connection",
-            "a/b c?#%é",
+        ),
+        lambda client: client.send_to_all(
             {"greeting": "hello", "to": ["ann", "bob"]},
+            excluded=["first", "second"],
+            filter_="text",
             message_ttl_seconds=5,
+        ),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_send_to_all_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.send_to_all(
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
+            lambda client: client.send_to_all(
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
         )
 
     assert raised.value.status == 400
 
 
-def test_remove_connection_from_all_groups(live: Any) -> None:
-    result = live.call("remove_connection_from_all_groups", "a/b c?#%é")
+def test_close_connection(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        lambda client: client.close_connection("a/b c?#%é", reason="text"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
 
 
-def test_remove_connection_from_all_groups_error(live: Any) -> None:
+def test_close_connection_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_connection_from_all_groups", "a/b c?#%é")
+        live.call(
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+            lambda client: client.close_connection("a/b c?#%é", reason="text"),
+        )
 
     assert raised.value.status == 400
 
 
-def test_group_exists(live: Any) -> None:
-    result = live.call("group_exists", "name_1")
+def test_connection_exists(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.connection_exists("a/b c?#%é"),
+        lambda client: client.connection_exists("a/b c?#%é"),
+    )
 
     assert result is True
     assert [request.method for request in live.requests] == ["HEAD"]
 
 
-def test_group_exists_error(live: Any) -> None:
+def test_connection_exists_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 404
 
-    assert live.call("group_exists", "name_1") is False
+    assert (
+        live.call(
+            lambda client: client.connection_exists("a/b c?#%é"),
+            lambda client: client.connection_exists("a/b c?#%é"),
+        )
+        is False
+    )
 
 
-def test_close_group_connections(live: Any) -> None:
+def test_send_to_connection(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     result = live.call(
-        "close_group_connections", "name_1", excluded=["first", "second"], reason="text"
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+        ),
+        lambda client: client.send_to_connection(
+            "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+        ),
     )
 
     assert result is None
     assert [request.method for request in live.requests] == ["POST"]
 
 
-def test_close_group_connections_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("close_group_connections", "name_1", excluded=["first", "second"], reason="text")
-
-    assert raised.value.status == 400
-
-
-def test_send_to_group(live: Any) -> None:
-    result = live.call(
-        "send_to_group",
-        "name_1",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        excluded=["first", "second"],
-        filter_="text",
-        message_ttl_seconds=5,
-    )
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_send_to_group_error(live: Any) -> None:
+def test_send_to_connection_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
         live.call(
-            "send_to_group",
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+            ),
+            lambda client: client.send_to_connection(
+                "a/b c?#%é", {"greeting": "hello", "to": ["ann", "bob"]}, message_ttl_seconds=5
+            ),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_remove_connection_from_all_groups(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
+    result = live.call(
+        lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+        lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["DELETE"]
+
+
+def test_remove_connection_from_all_groups_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+            lambda client: client.remove_connection_from_all_groups("a/b c?#%é"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_group_exists(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.group_exists("name_1"),
+        lambda client: client.group_exists("name_1"),
+    )
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_group_exists_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 404
+
+    assert (
+        live.call(
+            lambda client: client.group_exists("name_1"),
+            lambda client: client.group_exists("name_1"),
+        )
+        is False
+    )
+
+
+def test_close_group_connections(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.close_group_connections(
+            "name_1", excluded=["first", "second"], reason="text"
+        ),
+        lambda client: client.close_group_connections(
+            "name_1", excluded=["first", "second"], reason="text"
+        ),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_close_group_connections_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.close_group_connections(
+                "name_1", excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_group_connections(
+                "name_1", excluded=["first", "second"], reason="text"
+            ),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_send_to_group(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.send_to_group(
             "name_1",
             {"greeting": "hello", "to": ["ann", "bob"]},
             excluded=["first", "second"],
             filter_="text",
             message_ttl_seconds=5,
+        ),
+        lambda client: client.send_to_group(
+            "name_1",
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            excluded=["first", "second"],
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_send_to_group_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.send_to_group(
+                "name_1",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
+            lambda client: client.send_to_group(
+                "name_1",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                excluded=["first", "second"],
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
         )
 
     assert raised.value.status == 400
 
 
-def test_list_connections_in_group(live: Any) -> None:
-    result = live.call(
-        "list_connections_in_group", "name_1", maxpagesize=5, top=5, continuation_token="text"
+def test_list_connections_in_group(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.collect(
+        lambda client: client.list_connections_in_group(
+            "name_1", maxpagesize=5, top=5, continuation_token="text"
+        ),
+        lambda client: client.list_connections_in_group(
+            "name_1", maxpagesize=5, top=5, continuation_token="text"
+        ),
     )
 
     assert [type(item) for item in result] == [models.GroupMember]
     assert [request.method for request in live.requests] == ["GET"]
 
 
-def test_list_connections_in_group_error(live: Any) -> None:
+def test_list_connections_in_group_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call(
-            "list_connections_in_group", "name_1", maxpagesize=5, top=5, continuation_token="text"
+        live.collect(
+            lambda client: client.list_connections_in_group(
+                "name_1", maxpagesize=5, top=5, continuation_token="text"
+            ),
+            lambda client: client.list_connections_in_group(
+                "name_1", maxpagesize=5, top=5, continuation_token="text"
+            ),
         )
 
     assert raised.value.status == 400
 
 
-def test_add_connection_to_group(live: Any) -> None:
-    result = live.call("add_connection_to_group", "name_1", "a/b c?#%é")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["PUT"]
-
-
-def test_add_connection_to_group_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("add_connection_to_group", "name_1", "a/b c?#%é")
-
-    assert raised.value.status == 400
-
-
-def test_remove_connection_from_group(live: Any) -> None:
-    result = live.call("remove_connection_from_group", "name_1", "a/b c?#%é")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["DELETE"]
-
-
-def test_remove_connection_from_group_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("remove_connection_from_group", "name_1", "a/b c?#%é")
-
-    assert raised.value.status == 400
-
-
-def test_grant_permission(live: Any) -> None:
-    result = live.call("grant_permission", "sendToGroup", "a/b c?#%é", target_name="text")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["PUT"]
-
-
-def test_grant_permission_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("grant_permission", "sendToGroup", "a/b c?#%é", target_name="text")
-
-    assert raised.value.status == 400
-
-
-def test_revoke_permission(live: Any) -> None:
-    result = live.call("revoke_permission", "sendToGroup", "a/b c?#%é", target_name="text")
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["DELETE"]
-
-
-def test_revoke_permission_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call("revoke_permission", "sendToGroup", "a/b c?#%é", target_name="text")
-
-    assert raised.value.status == 400
-
-
-def test_check_permission(live: Any) -> None:
-    result = live.call("check_permission", "sendToGroup", "a/b c?#%é", target_name="text")
-
-    assert result is True
-    assert [request.method for request in live.requests] == ["HEAD"]
-
-
-def test_check_permission_error(live: Any) -> None:
-    live.preferred_status = 404
-
-    assert live.call("check_permission", "sendToGroup", "a/b c?#%é", target_name="text") is False
-
-
-def test_user_exists(live: Any) -> None:
-    result = live.call("user_exists", "a/b c?#%é")
-
-    assert result is True
-    assert [request.method for request in live.requests] == ["HEAD"]
-
-
-def test_user_exists_error(live: Any) -> None:
-    live.preferred_status = 404
-
-    assert live.call("user_exists", "a/b c?#%é") is False
-
-
-def test_close_user_connections(live: Any) -> None:
+def test_add_connection_to_group(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     result = live.call(
-        "close_user_connections", "a/b c?#%é", excluded=["first", "second"], reason="text"
+        lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+        lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["PUT"]
+
+
+def test_add_connection_to_group_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+            lambda client: client.add_connection_to_group("name_1", "a/b c?#%é"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_remove_connection_from_group(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+        lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["DELETE"]
+
+
+def test_remove_connection_from_group_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+            lambda client: client.remove_connection_from_group("name_1", "a/b c?#%é"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_grant_permission(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["PUT"]
+
+
+def test_grant_permission_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+            lambda client: client.grant_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_revoke_permission(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["DELETE"]
+
+
+def test_revoke_permission_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+            lambda client: client.revoke_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        )
+
+    assert raised.value.status == 400
+
+
+def test_check_permission(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+    )
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_check_permission_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 404
+
+    assert (
+        live.call(
+            lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+            lambda client: client.check_permission("sendToGroup", "a/b c?#%é", target_name="text"),
+        )
+        is False
+    )
+
+
+def test_user_exists(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.user_exists("a/b c?#%é"),
+        lambda client: client.user_exists("a/b c?#%é"),
+    )
+
+    assert result is True
+    assert [request.method for request in live.requests] == ["HEAD"]
+
+
+def test_user_exists_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 404
+
+    assert (
+        live.call(
+            lambda client: client.user_exists("a/b c?#%é"),
+            lambda client: client.user_exists("a/b c?#%é"),
+        )
+        is False
+    )
+
+
+def test_close_user_connections(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.close_user_connections(
+            "a/b c?#%é", excluded=["first", "second"], reason="text"
+        ),
+        lambda client: client.close_user_connections(
+            "a/b c?#%é", excluded=["first", "second"], reason="text"
+        ),
     )
 
     assert result is None
     assert [request.method for request in live.requests] == ["POST"]
 
 
-def test_close_user_connections_error(live: Any) -> None:
+def test_close_user_connections_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
         live.call(
-            "close_user_connections", "a/b c?#%é", excluded=["first", "second"], reason="text"
+            lambda client: client.close_user_connections(
+                "a/b c?#%é", excluded=["first", "second"], reason="text"
+            ),
+            lambda client: client.close_user_connections(
+                "a/b c?#%é", excluded=["first", "second"], reason="text"
+            ),
         )
 
     assert raised.value.status == 400
 
 
-def test_send_to_user(live: Any) -> None:
+def test_send_to_user(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     result = live.call(
-        "send_to_user",
-        "a/b c?#%é",
-        {"greeting": "hello", "to": ["ann", "bob"]},
-        filter_="text",
-        message_ttl_seconds=5,
-    )
-
-    assert result is None
-    assert [request.method for request in live.requests] == ["POST"]
-
-
-def test_send_to_user_error(live: Any) -> None:
-    live.preferred_status = 400
-
-    with pytest.raises(ApiError) as raised:
-        live.call(
-            "send_to_user",
+        lambda client: client.send_to_user(
             "a/b c?#%é",
             {"greeting": "hello", "to": ["ann", "bob"]},
             filter_="text",
             message_ttl_seconds=5,
+        ),
+        lambda client: client.send_to_user(
+            "a/b c?#%é",
+            {"greeting": "hello", "to": ["ann", "bob"]},
+            filter_="text",
+            message_ttl_seconds=5,
+        ),
+    )
+
+    assert result is None
+    assert [request.method for request in live.requests] == ["POST"]
+
+
+def test_send_to_user_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    live.preferred_status = 400
+
+    with pytest.raises(ApiError) as raised:
+        live.call(
+            lambda client: client.send_to_user(
+                "a/b c?#%é",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
+            lambda client: client.send_to_user(
+                "a/b c?#%é",
+                {"greeting": "hello", "to": ["ann", "bob"]},
+                filter_="text",
+                message_ttl_seconds=5,
+            ),
         )
 
     assert raised.value.status == 400
 
 
-def test_remove_user_from_all_groups(live: Any) -> None:
-    result = live.call("remove_user_from_all_groups", "a/b c?#%é")
+def test_remove_user_from_all_groups(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
 
 
-def test_remove_user_from_all_groups_error(live: Any) -> None:
+def test_remove_user_from_all_groups_error(
+    live: LiveApi[WebPubSubClient, AsyncWebPubSubClient],
+) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_user_from_all_groups", "a/b c?#%é")
+        live.call(
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+            lambda client: client.remove_user_from_all_groups("a/b c?#%é"),
+        )
 
     assert raised.value.status == 400
 
 
-def test_add_user_to_group(live: Any) -> None:
-    result = live.call("add_user_to_group", "a/b c?#%é", "name_1")
+def test_add_user_to_group(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+        lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["PUT"]
 
 
-def test_add_user_to_group_error(live: Any) -> None:
+def test_add_user_to_group_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("add_user_to_group", "a/b c?#%é", "name_1")
+        live.call(
+            lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+            lambda client: client.add_user_to_group("a/b c?#%é", "name_1"),
+        )
 
     assert raised.value.status == 400
 
 
-def test_remove_user_from_group(live: Any) -> None:
-    result = live.call("remove_user_from_group", "a/b c?#%é", "name_1")
+def test_remove_user_from_group(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
+    result = live.call(
+        lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+        lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+    )
 
     assert result is None
     assert [request.method for request in live.requests] == ["DELETE"]
 
 
-def test_remove_user_from_group_error(live: Any) -> None:
+def test_remove_user_from_group_error(live: LiveApi[WebPubSubClient, AsyncWebPubSubClient]) -> None:
     live.preferred_status = 400
 
     with pytest.raises(ApiError) as raised:
-        live.call("remove_user_from_group", "a/b c?#%é", "name_1")
+        live.call(
+            lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+            lambda client: client.remove_user_from_group("a/b c?#%é", "name_1"),
+        )
 
     assert raised.value.status == 400
