@@ -10,7 +10,7 @@ PRISM := tools/prism/node_modules/.bin/prism
 $(INSTALLED): pyproject.toml generated/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]' -e ./generated
+	$(PY) -m pip install --quiet -e '.[test]' -e './generated[emulator]'
 	touch $@
 
 # Prism, the OpenAPI mock server of the contract tests, pinned by tools/prism/package-lock.json.

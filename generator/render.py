@@ -17,6 +17,8 @@ PACKAGE_VERSION = "0.1.0"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 # The runtime does not vary per spec: plain, black-clean Python, copied into the package as it is.
 RUNTIME = Path(__file__).resolve().parent / "runtime"
+# The local emulator is plain Python too, shipped in the package behind the `emulator` extra.
+EMULATOR = Path(__file__).resolve().parent / "emulator"
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
     add("realtime_rest/_version.py", "package/_version.py.jinja", None)
     files.append(RenderedFile("realtime_rest/py.typed", "", None, verbatim=True))
     files.extend(runtime_files())
+    files.extend(emulator_files())
     add("tests/conftest.py", "tests/conftest.py.jinja", None)
     for service in services:
         package = f"realtime_rest/{service.name}"
@@ -115,6 +118,14 @@ def runtime_files(runtime: Path = RUNTIME) -> list[RenderedFile]:
     return [
         RenderedFile(f"realtime_rest/_runtime/{module.name}", _read_source(module), None, True)
         for module in sorted(runtime.glob("*.py"))
+    ]
+
+
+def emulator_files(emulator: Path = EMULATOR) -> list[RenderedFile]:
+    """The emulator's modules, as they are in the repository."""
+    return [
+        RenderedFile(f"realtime_rest/emulator/{module.name}", _read_source(module), None, True)
+        for module in sorted(emulator.glob("*.py"))
     ]
 
 
@@ -154,6 +165,7 @@ def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
         imports=imports.operations,
         **common,
     )
+    add(f"{folder}/_api.py", "version/_api.py.jinja", version.spec_path, **common)
     for module, is_async, module_imports in (
         ("_client.py", False, imports.client),
         ("_async_client.py", True, imports.async_client),
