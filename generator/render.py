@@ -179,7 +179,11 @@ def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
             imports=module_imports,
             **common,
         )
-    for suffix, template in (("", "test_version"), ("_contract", "test_contract")):
+    for suffix, template in (
+        ("", "test_version"),
+        ("_contract", "test_contract"),
+        ("_emulator", "test_emulator"),
+    ):
         add(
             f"tests/{service.name}/test_{version.module}{suffix}.py",
             f"tests/{template}.py.jinja",
