@@ -64,9 +64,11 @@ class Emulator:
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
         self.port = listener.getsockname()[1]
-        self._runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
+        self._runner = web.AppRunner(
+            self.app(), access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
         await self._runner.setup()
-        await web.SockSite(self._runner, listener, shutdown_timeout=1.0).start()
+        await web.SockSite(self._runner, listener).start()
 
     async def stop(self) -> None:
         if self._runner is not None:
