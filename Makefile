@@ -39,7 +39,7 @@ BENCH_INSTALLED := $(BENCH_VENV)/.installed
 $(BENCH_INSTALLED): bench/requirements.txt pyproject.toml generated/pyproject.toml
 	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt -e . -e ./generated
+	$(BENCH_VENV)/bin/python -m pip install --quiet -r bench/requirements.txt -e . -e './generated[emulator]'
 	touch $@
 
 bench: $(BENCH_INSTALLED)
