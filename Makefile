@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PRISM := tools/prism/node_modules/.bin/prism
+E2E := tools/e2e/node_modules/.installed
 
 .PHONY: generate check validate test bench clean
 
@@ -18,6 +19,11 @@ $(PRISM): tools/prism/package-lock.json
 	npm ci --prefix tools/prism --silent --no-audit --no-fund
 	touch $@
 
+# The official JavaScript clients of the end-to-end tests, pinned by tools/e2e/package-lock.json.
+$(E2E): tools/e2e/package-lock.json
+	npm ci --prefix tools/e2e --ignore-scripts --silent --no-audit --no-fund
+	touch $@
+
 generate: $(INSTALLED)
 	$(PY) -m generator generate
 
@@ -27,7 +33,7 @@ check: $(INSTALLED)
 validate: $(INSTALLED)
 	$(PY) -m generator validate
 
-test: $(INSTALLED) $(PRISM)
+test: $(INSTALLED) $(PRISM) $(E2E)
 	$(PY) -m pytest
 	$(PY) -m generator check
 	$(PY) -m mypy --strict generated/realtime_rest generator
