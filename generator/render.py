@@ -15,6 +15,8 @@ from generator.names import RUNTIME
 
 PACKAGE_VERSION = "0.1.0"
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+# The local emulator is plain Python too, shipped in the package behind the `emulator` extra.
+EMULATOR = Path(__file__).resolve().parent / "emulator"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
     add("realtime_rest/_version.py", "package/_version.py.jinja", None)
     files.append(RenderedFile("realtime_rest/py.typed", "", None, verbatim=True))
     files.extend(runtime_files())
+    files.extend(emulator_files())
     add("tests/conftest.py", "tests/conftest.py.jinja", None)
     for service in services:
         package = f"realtime_rest/{service.name}"
@@ -100,6 +103,14 @@ def runtime_files(runtime: Path = RUNTIME) -> list[RenderedFile]:
     return [
         RenderedFile(f"realtime_rest/_runtime/{module.name}", _read_source(module), None, True)
         for module in sorted(runtime.glob("*.py"))
+    ]
+
+
+def emulator_files(emulator: Path = EMULATOR) -> list[RenderedFile]:
+    """The emulator's modules, as they are in the repository."""
+    return [
+        RenderedFile(f"realtime_rest/emulator/{module.name}", _read_source(module), None, True)
+        for module in sorted(emulator.glob("*.py"))
     ]
 
 
@@ -139,6 +150,7 @@ def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
         imports=imports.operations,
         **common,
     )
+    add(f"{folder}/_api.py", "version/_api.py.jinja", version.spec_path, **common)
     for module, is_async, module_imports in (
         ("_client.py", False, imports.client),
         ("_async_client.py", True, imports.async_client),
@@ -152,7 +164,11 @@ def _render_version(add: Any, service: ir.Service, version: ir.Version) -> None:
             imports=module_imports,
             **common,
         )
-    for suffix, template in (("", "test_version"), ("_contract", "test_contract")):
+    for suffix, template in (
+        ("", "test_version"),
+        ("_contract", "test_contract"),
+        ("_emulator", "test_emulator"),
+    ):
         add(
             f"tests/{service.name}/test_{version.module}{suffix}.py",
             f"tests/{template}.py.jinja",

@@ -121,6 +121,7 @@ BUILD_OUTPUTS = {
     ".pytest_cache/": [".pytest_cache/README.md"],
     "build/": ["build/lib/generator/cli.py", "generated/build/lib/realtime_rest/__init__.py"],
     "tools/prism/node_modules/": ["tools/prism/node_modules/.bin/prism"],
+    "tools/e2e/node_modules/": ["tools/e2e/node_modules/@microsoft/signalr/package.json"],
     "bench/.venv/": ["bench/.venv/bin/python"],
 }
 SOURCES = ["Makefile", "generator/cli.py", "generated/realtime_rest/__init__.py", "bench/run.py"]

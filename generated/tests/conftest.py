@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -280,3 +281,24 @@ def _start_prism(spec: Path) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"Prism did not start for {spec}")
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Callable[[str], str]]:
+    """Starts `python -m realtime_rest.emulator SERVICE` once per service; its connection string."""
+    servers: dict[str, tuple[subprocess.Popen[str], str]] = {}
+
+    def serve(service: str) -> str:
+        if service not in servers:
+            command = [sys.executable, "-m", "realtime_rest.emulator", service, "--port", "0"]
+            process = subprocess.Popen(
+                [*command, "--access-key", TEST_KEY, "--quiet"], stdout=subprocess.PIPE, text=True
+            )
+            assert process.stdout is not None
+            servers[service] = process, process.stdout.readline().strip()
+        return servers[service][1]
+
+    yield serve
+    for process, _ in servers.values():
+        process.terminate()
+        process.wait(timeout=10)
