@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from generator.cli import main
 from generator.errors import SpecError
-from generator.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, load_spec
+from generator.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, LoadedSpec, load_spec
+from generator.validate import validate_spec
 from tests.conftest import SAMPLE_SPEC
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -225,7 +226,177 @@ def test_a_named_pipe_is_refused_instead_of_read_forever(project: Path) -> None:
     )
 
 
+# --- validate: references ------------------------------------------------------------------------
+
+
+def add_schemas(**schemas: Any) -> Callable[[Path], None]:
+    return edit_spec(lambda document: document["components"]["schemas"].update(schemas))
+
+
+def schema_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def test_a_schema_that_is_a_reference_to_itself_is_refused(project: Path) -> None:
+    assert_refused(
+        project,
+        add_schemas(Loop=schema_ref("Loop")),
+        f"{FILE}: $.components.schemas.Loop['$ref']: "
+        "$ref cycle: #/components/schemas/Loop → #/components/schemas/Loop",
+    )
+
+
+def test_a_cycle_of_references_is_refused(project: Path) -> None:
+    assert_refused(
+        project,
+        add_schemas(Ping=schema_ref("Pong"), Pong=schema_ref("Ping")),
+        f"{FILE}: $.components.schemas.Ping['$ref']: $ref cycle: "
+        "#/components/schemas/Pong → #/components/schemas/Ping → #/components/schemas/Pong",
+    )
+
+
+def test_an_inline_schema_that_holds_itself_is_refused(project: Path) -> None:
+    inner = "#/components/schemas/Tree/properties/children"
+    tree = {
+        "type": "object",
+        "properties": {"children": {"type": "array", "items": {"$ref": inner}}},
+    }
+    assert_refused(
+        project,
+        add_schemas(Tree=tree),
+        f"{FILE}: $.components.schemas.Tree.properties.children.items['$ref']: "
+        f"$ref cycle: {inner} → {inner}",
+    )
+
+
+def test_a_reference_to_another_document_is_refused(project: Path) -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["components"]["schemas"]["ErrorDetail"]["properties"]["inner"] = {
+            "$ref": "common.yaml#/InnerError"
+        }
+
+    assert_refused(
+        project,
+        edit_spec(change),
+        f"{FILE}: $.components.schemas.ErrorDetail.properties.inner['$ref']: "
+        "only references inside the document (#/...) are supported: 'common.yaml#/InnerError'",
+    )
+
+
+# --- validate: responses -------------------------------------------------------------------------
+
+SEND = "$.paths['/api/hubs/{hub}/:send'].post.responses"
+
+
+def set_send_responses(responses: dict[str, Any]) -> Callable[[Path], None]:
+    def change(document: dict[str, Any]) -> None:
+        document["paths"]["/api/hubs/{hub}/:send"]["post"]["responses"] = responses
+
+    return edit_spec(change)
+
+
+def test_a_status_code_range_is_refused(project: Path) -> None:
+    assert_refused(
+        project,
+        set_send_responses({"2XX": {"description": "Success"}}),
+        f"{FILE}: {SEND}['2XX']: status ranges such as '2XX' are not supported: "
+        "list each status code",
+    )
+
+
+def test_an_operation_without_a_success_response_is_refused(project: Path) -> None:
+    assert_refused(
+        project,
+        set_send_responses(
+            {"404": {"description": "Not Found"}, "default": {"description": "Error"}}
+        ),
+        f"{FILE}: {SEND}: no success (2xx) response",
+    )
+
+
+# --- validate: characters ------------------------------------------------------------------------
+
+
+def set_summary(text: str) -> Callable[[Path], None]:
+    def change(document: dict[str, Any]) -> None:
+        document["paths"]["/api/hubs/{hub}/:send"]["post"]["summary"] = text
+
+    return edit_spec(change)
+
+
+SUMMARY = "$.paths['/api/hubs/{hub}/:send'].post.summary"
+
+
+def test_a_nul_in_a_summary_is_refused(project: Path) -> None:
+    assert_refused(
+        project,
+        set_summary("Send\x00 it"),
+        f"{FILE}: {SUMMARY}: character U+0000 (a control character) is not allowed in spec text",
+    )
+
+
+def test_a_bidirectional_override_is_refused(project: Path) -> None:
+    assert_refused(
+        project,
+        set_summary("Send \u202eti dnes"),
+        f"{FILE}: {SUMMARY}: character U+202E (RIGHT-TO-LEFT OVERRIDE) is not allowed in spec text",
+    )
+
+
+def test_a_control_character_in_a_key_is_refused_and_shown_escaped(
+    project: Path,
+) -> None:
+    def change(document: dict[str, Any]) -> None:
+        paths = document["paths"]
+        paths["/api/hubs/{hub}/\x1b[2J"] = paths.pop("/api/hubs/{hub}/:send")
+
+    assert_refused(
+        project,
+        edit_spec(change),
+        f"{FILE}: $.paths['/api/hubs/{{hub}}/\\x1b[2J']: "
+        "character U+001B (a control character) is not allowed in spec text",
+    )
+
+
+def test_tabs_newlines_and_other_scripts_are_fine(project: Path) -> None:
+    set_summary("Send\tit\n\"now\" 'à' 日本")(project)
+
+    result = CliRunner().invoke(main, ["--root", str(project), "validate"])
+
+    assert (result.exit_code, result.output) == (0, "1 specs are valid\n")
+
+
 # --- properties ----------------------------------------------------------------------------------
+
+FORBIDDEN = {*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)}
+FORBIDDEN |= {0x2028, 0x2029, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+
+
+def sample_document() -> dict[str, Any]:
+    return load_spec(ROOT / "tests/fixtures" / FILE, FILE).document
+
+
+@settings(max_examples=100, database=None, deadline=None)
+@given(text=st.text(st.characters(exclude_categories=["Cs"])))
+def test_any_text_in_any_place_is_accepted_or_refused_by_the_character_rule(
+    text: str,
+) -> None:
+    document = sample_document()
+    operation = document["paths"]["/api/hubs/{hub}/:send"]["post"]
+    operation["summary"] = text
+    document["components"]["schemas"]["GroupMember"]["properties"][text or "x"] = {
+        "type": "string"
+    }
+    forbidden = [c for c in text if ord(c) in FORBIDDEN]
+
+    try:
+        validate_spec(LoadedSpec(FILE, "webpubsub", document))
+    except SpecError as error:
+        assert forbidden, str(error)
+        assert f"{SUMMARY}: character U+{ord(forbidden[0]):04X} " in str(error)
+        assert str(error).isprintable()
+    else:
+        assert not forbidden
 
 
 @settings(max_examples=300, database=None, deadline=None)
