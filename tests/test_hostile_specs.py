@@ -414,3 +414,13 @@ def test_any_text_as_a_spec_file_loads_or_fails_with_one_line(
         assert "\n" not in str(error)
     else:
         assert isinstance(loaded.document, dict)
+
+
+@settings(max_examples=200, database=None, deadline=None)
+@given(file=st.text(), place=st.text(), problem=st.text())
+def test_an_error_is_always_one_printable_line(file: str, place: str, problem: str) -> None:
+    message = str(SpecError(file, place, problem))
+
+    assert message.isprintable()
+    if (file + place + problem).isprintable():
+        assert message == f"{file}: {place}: {problem}"
