@@ -76,7 +76,7 @@ def check(root: Path) -> None:
     """Exit 1 when generated/ is out of date (printing a unified diff) or half written."""
     specs_dir, out_dir = _paths(root)
     files = {f.path: f.text for f in _run(lambda: build(specs_dir, root))}
-    left = leftovers(out_dir)
+    left = _run(lambda: leftovers(out_dir))
     if left:
         click.echo(
             f"error: an interrupted generate left {', '.join(left)}: run `make generate` to repair",

@@ -11,11 +11,14 @@ A killed or failed write leaves the output folder (generated/) wholly old or who
    such exchange, two renames do it (generated/ to `.generated.old`, then the staging folder to
    generated/), and between them generated/ is missing for an instant.
 3. Discard: the old tree, renamed `.generated.old`, is deleted.
-The sibling folders are the journal. `generate` repairs from them before it writes: with generated/
-in place, a sibling is an unfinished stage or a discarded tree and is deleted; without it, the stage
-was complete (the swap starts only then), so the swap is finished. `check` reports them.
-This covers a process killed at any point; it does not make the tree survive a power cut, which
-would need an fsync of every file on every run.
+The sibling folders are the journal, and `generate` repairs from them before it writes. With
+generated/ in place, a sibling is an unfinished stage or a discarded tree: it is deleted. Without
+it, both siblings mean the fallback's swap was cut between its renames, after a complete stage: it
+is finished; the old tree alone is put back; a stage alone (a first generation) is deleted.
+`check` reports any of them. A lock on the folder holding generated/ keeps a second `generate` or
+a `check` from running into one that is writing; the system drops it when the process ends.
+This covers a process killed at any point, not a power cut, which would need an fsync of every
+file on every run.
 """
 
 from __future__ import annotations
@@ -23,9 +26,12 @@ from __future__ import annotations
 import ctypes
 import difflib
 import errno
+import fcntl
 import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,15 +72,16 @@ def plan(out_dir: Path, files: dict[str, str], *, remove_stale: bool = True) -> 
 def write(out_dir: Path, files: dict[str, str], *, remove_stale: bool = True) -> Changes:
     out_dir = out_dir.resolve()
     try:
-        repair(out_dir)
-        changes = plan(out_dir, files, remove_stale=remove_stale)
-        if not changes.empty:
-            try:
-                _stage(out_dir, _sibling(out_dir, "new"), files, changes)
-                _swap(_sibling(out_dir, "new"), out_dir)
-            finally:
-                repair(out_dir)  # after a fault: back to the old tree, or on to the new one
-        return changes
+        with _locked(out_dir, fcntl.LOCK_EX):
+            repair(out_dir)
+            changes = plan(out_dir, files, remove_stale=remove_stale)
+            if not changes.empty:
+                try:
+                    _stage(out_dir, _sibling(out_dir, "new"), files, changes)
+                    _swap(_sibling(out_dir, "new"), out_dir)
+                finally:
+                    repair(out_dir)  # after a fault: back to the old tree, or on to the new one
+            return changes
     except OSError as error:
         raise GeneratorError(f"{out_dir.name}/: cannot write: {error}") from None
 
@@ -82,12 +89,28 @@ def write(out_dir: Path, files: dict[str, str], *, remove_stale: bool = True) ->
 def leftovers(out_dir: Path) -> list[str]:
     """What an interrupted write left behind, relative to the output folder's parent."""
     out_dir = out_dir.resolve()
-    found = [f"{folder.name}/" for folder in _siblings(out_dir) if folder.exists()]
-    if out_dir.is_dir():
-        found += [
-            path.relative_to(out_dir.parent).as_posix() for path in _per_file_temporaries(out_dir)
-        ]
+    with _locked(out_dir, fcntl.LOCK_SH):
+        found = [f"{folder.name}/" for folder in _siblings(out_dir) if folder.exists()]
+        if out_dir.is_dir():
+            found += [
+                path.relative_to(out_dir.parent).as_posix()
+                for path in _per_file_temporaries(out_dir)
+            ]
     return found
+
+
+@contextmanager
+def _locked(out_dir: Path, kind: int) -> Iterator[None]:
+    """A lock on the folder that holds the output folder: one writer, or readers, at a time."""
+    handle = os.open(out_dir.parent, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(handle, kind | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise GeneratorError(f"{out_dir.name}/: another generate is writing it") from None
+        yield
+    finally:
+        os.close(handle)
 
 
 def repair(out_dir: Path) -> None:

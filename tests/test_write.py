@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
 import sys
@@ -228,3 +229,40 @@ def test_temporary_files_of_the_earlier_file_by_file_writer_are_reported_and_rem
     assert generate(project)[0] == 0
     assert not stray.exists() and unrelated.exists()
     assert check(project)[0] == 0
+
+
+def test_a_first_generation_killed_while_staging_leaves_no_package_and_is_redone(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    expected = tmp_path_factory.mktemp("expected")
+    shutil.copytree(project, expected, dirs_exist_ok=True)
+    assert generate(expected)[0] == 0
+
+    kill_generate(project, "_put", 3)
+
+    assert not (project / "generated").exists()
+    assert siblings(project) == [".generated.new"]
+    assert_repaired(project, snapshot(expected / "generated"))
+
+
+def test_while_one_generate_writes_another_generate_or_a_check_refuses_to_start(
+    change: Change,
+) -> None:
+    project, old, _ = change
+
+    with write._locked(project / "generated", fcntl.LOCK_EX):
+        for command in ("generate", "check"):
+            completed = subprocess.run(
+                [sys.executable, "-m", "generator", "--root", str(project), command],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                timeout=120,
+            )
+            assert (completed.returncode, completed.stderr) == (
+                1,
+                "error: generated/: another generate is writing it\n",
+            )
+
+    assert snapshot(project / "generated") == old
+    assert siblings(project) == []
