@@ -8,6 +8,7 @@ recursive aliases. The folder is bounded too: spec files must be regular files i
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,10 @@ class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.MarkedYAMLError(
+                problem="a mapping key must be a plain value", problem_mark=key_node.start_mark
+            )
         key = loader.construct_object(key_node)
         if key in seen:
             raise yaml.MarkedYAMLError(
@@ -60,6 +65,39 @@ def _construct_string(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
 
 # OpenAPI documents are JSON: an unquoted 2024-12-01 is the string API version, not a date.
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_string)
+
+
+def _refuse_tag(loader: yaml.SafeLoader, node: yaml.Node) -> None:
+    raise yaml.MarkedYAMLError(
+        problem=f"tag {node.tag!r} is not allowed: a spec holds JSON values only",
+        problem_mark=node.start_mark,
+    )
+
+
+for _tag in ("binary", "set", "omap", "pairs"):
+    _UniqueKeyLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
+
+
+def _number(construct: Callable[[Any, Any], Any]) -> Any:
+    """The number constructor, its faults (`!!int "0x"`, ten thousand digits) placed in the file."""
+
+    def checked(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except ValueError as error:
+            raise yaml.MarkedYAMLError(
+                problem=f"not a readable number: {error}", problem_mark=node.start_mark
+            ) from None
+
+    return checked
+
+
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:int", _number(yaml.constructor.SafeConstructor.construct_yaml_int)
+)
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:float", _number(yaml.constructor.SafeConstructor.construct_yaml_float)
+)
 
 
 def display_path(path: Path, root: Path) -> str:

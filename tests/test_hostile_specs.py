@@ -34,9 +34,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
-def assert_refused(
-    project: Path, damage: Callable[[Path], None], expected: str
-) -> None:
+def assert_refused(project: Path, damage: Callable[[Path], None], expected: str) -> None:
     """Generate, damage the project, generate again: one line, exit 1, nothing on disk changed."""
     assert CliRunner().invoke(main, ["--root", str(project), "generate"]).exit_code == 0
     before = snapshot(project / "generated")
@@ -78,10 +76,7 @@ def edit_spec(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None
 def laughs(levels: int) -> str:
     """The "billion laughs": each level an anchor holding ten aliases of the one before."""
     lines = ['x-laugh0: &l0 "ha"']
-    lines += [
-        f"x-laugh{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]"
-        for n in range(1, levels + 1)
-    ]
+    lines += [f"x-laugh{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, levels + 1)]
     return "\n".join(lines) + "\n"
 
 
@@ -384,9 +379,7 @@ def test_any_text_in_any_place_is_accepted_or_refused_by_the_character_rule(
     document = sample_document()
     operation = document["paths"]["/api/hubs/{hub}/:send"]["post"]
     operation["summary"] = text
-    document["components"]["schemas"]["GroupMember"]["properties"][text or "x"] = {
-        "type": "string"
-    }
+    document["components"]["schemas"]["GroupMember"]["properties"][text or "x"] = {"type": "string"}
     forbidden = [c for c in text if ord(c) in FORBIDDEN]
 
     try:
@@ -424,3 +417,43 @@ def test_an_error_is_always_one_printable_line(file: str, place: str, problem: s
     assert message.isprintable()
     if (file + place + problem).isprintable():
         assert message == f"{file}: {place}: {problem}"
+
+
+@pytest.mark.parametrize(
+    ("value", "column", "problem"),
+    [
+        (
+            '!!python/object/apply:os.system ["true"]',
+            10,
+            "could not determine a constructor for the tag "
+            "'tag:yaml.org,2002:python/object/apply:os.system'",
+        ),
+        (
+            '!!binary "aGk="',
+            10,
+            "tag 'tag:yaml.org,2002:binary' is not allowed: a spec holds JSON values only",
+        ),
+        (
+            "!!set {a, b}",
+            10,
+            "tag 'tag:yaml.org,2002:set' is not allowed: a spec holds JSON values only",
+        ),
+        ('!!int "0x"', 10, "not a readable number: invalid literal for int() with base 16: ''"),
+        (
+            "1" * 5000,
+            10,
+            "not a readable number: Exceeds the limit (4300 digits) for integer string conversion: "
+            "value has 5000 digits; use sys.set_int_max_str_digits() to increase the limit",
+        ),
+        ("{[a]: b}", 11, "a mapping key must be a plain value"),
+    ],
+)
+def test_yaml_beyond_json_values_is_refused_with_its_place(
+    project: Path, value: str, column: int, problem: str
+) -> None:
+    lines = (project / FILE).read_text().count("\n")
+    assert_refused(
+        project,
+        append_to_spec(f"x-value: {value}\n"),
+        f"{FILE}: line {lines + 1}, column {column}: invalid YAML: {problem}",
+    )
