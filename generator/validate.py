@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from openapi_spec_validator import OpenAPIV30SpecValidator
@@ -41,12 +41,16 @@ def validate_spec(spec: LoadedSpec) -> None:
         _check_responses(spec)
     except (AttributeError, KeyError, TypeError):
         pass  # the document's shape is wrong: the validator below says where
-    errors = sorted(
-        OpenAPIV30SpecValidator(spec.document).iter_errors(),
-        key=lambda e: [str(p) for p in e.absolute_path],
-    )
-    if errors:
-        first = errors[0]
+    validator = OpenAPIV30SpecValidator(spec.document)
+    _raise_first(spec, validator.schema_validator.iter_errors(spec.document))
+    # Its checks of meaning assume the document has the schema's shape: they fail on others.
+    _raise_first(spec, validator.root_validator(validator.schema_path))
+
+
+def _raise_first(spec: LoadedSpec, errors: Iterable[Any]) -> None:
+    ordered = sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+    if ordered:
+        first = ordered[0]
         raise SpecError(spec.path, json_path(list(first.absolute_path)), first.message)
 
 

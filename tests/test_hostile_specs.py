@@ -361,6 +361,13 @@ def test_tabs_newlines_and_other_scripts_are_fine(project: Path) -> None:
     assert (result.exit_code, result.output) == (0, "1 specs are valid\n")
 
 
+def test_paths_that_are_not_a_mapping_are_refused_without_a_traceback(project: Path) -> None:
+    def change(document: dict[str, Any]) -> None:
+        document["paths"] = [None]
+
+    assert_refused(project, edit_spec(change), f"{FILE}: $.paths: [None] is not of type 'object'")
+
+
 # --- properties ----------------------------------------------------------------------------------
 
 FORBIDDEN = {*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)}
@@ -457,3 +464,32 @@ def test_yaml_beyond_json_values_is_refused_with_its_place(
         append_to_spec(f"x-value: {value}\n"),
         f"{FILE}: line {lines + 1}, column {column}: invalid YAML: {problem}",
     )
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.just("#/components"),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["$ref", "type", "in", "name", "200", "2XX"]), inner, max_size=3
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=150, database=None, deadline=None)
+@given(data=st.data())
+def test_a_spec_of_any_shape_is_valid_or_refused_with_one_line(data: st.DataObject) -> None:
+    document = sample_document()
+    node: Any = document
+    while True:  # walk down to a random place, and put any JSON value there
+        keys = list(node) if isinstance(node, dict) else list(range(len(node)))
+        key = data.draw(st.sampled_from(keys))
+        if not isinstance(node[key], (dict, list)) or not node[key] or data.draw(st.booleans()):
+            node[key] = data.draw(JSON_VALUES)
+            break
+        node = node[key]
+
+    try:
+        validate_spec(LoadedSpec(FILE, "webpubsub", document))
+    except SpecError as error:
+        assert str(error).startswith(f"{FILE}: $") and str(error).isprintable()
