@@ -211,11 +211,52 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 
 def _check_bounds(root: yaml.Node, display: str) -> None:
-    """Refuse recursive aliases, too many nodes once aliases are expanded, and deep nesting.
+    """Refuse recursive aliases, too many nodes once aliases are expanded, and deep nesting."""
+    if not _check_tree(root, display):
+        _check_graph(root, display)
 
-    One pass over the node graph, which aliases share: a node's expanded size and height are
-    counted once and reused wherever an alias repeats it, so an alias bomb costs no more than its text.
-    """
+
+def _too_many(display: str, node: yaml.Node) -> SpecError:
+    return SpecError(
+        display,
+        _place(node.start_mark),
+        f"more than {MAX_NODES} YAML nodes once aliases are expanded",
+    )
+
+
+def _check_tree(root: yaml.Node, display: str) -> bool:
+    """The cheap pass for the usual document, where no alias repeats a list or mapping: level by
+    level, counting. False, having checked nothing, when an alias does repeat one."""
+    seen: set[int] = set()
+    level = [root]
+    depth, count = 1, 0
+    while level:
+        if depth > MAX_DEPTH:
+            raise SpecError(display, _place(level[0].start_mark), _TOO_DEEP)
+        if count + len(level) > MAX_NODES:
+            raise _too_many(display, level[MAX_NODES - count])  # the first node over the limit
+        count += len(level)
+        following: list[yaml.Node] = []
+        for node in level:
+            if isinstance(node, yaml.ScalarNode):
+                continue
+            if id(node) in seen:
+                return False
+            seen.add(id(node))
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    following += (key, value)
+            else:
+                following += node.value
+        level = following
+        depth += 1
+    return True
+
+
+def _check_graph(root: yaml.Node, display: str) -> None:
+    """One pass over the node graph that aliases share: a node's expanded size and height are
+    counted once and reused wherever an alias repeats it, so an alias bomb costs no more than its
+    text."""
     sizes: dict[int, int] = {}
     heights: dict[int, int] = {}
     open_nodes: set[int] = set()
@@ -229,11 +270,7 @@ def _check_bounds(root: yaml.Node, display: str) -> None:
             heights[key] = 1 + max((heights[id(child)] for child in children), default=0)
             open_nodes.discard(key)
             if sizes[key] > MAX_NODES:
-                raise SpecError(
-                    display,
-                    _place(node.start_mark),
-                    f"more than {MAX_NODES} YAML nodes once aliases are expanded",
-                )
+                raise _too_many(display, node)
         elif key in sizes:  # an alias of a node already measured
             if depth + heights[key] - 1 > MAX_DEPTH:
                 raise SpecError(display, _place(node.start_mark), _TOO_DEEP)
