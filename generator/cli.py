@@ -17,9 +17,10 @@ from generator.diff import SEVERITIES, compare, worst
 from generator.errors import GeneratorError
 from generator.importer import import_description
 from generator.published import read_document
-from generator.pipeline import build, display_path, load_services
+from generator.load import display_path
+from generator.pipeline import build, load_services
 from generator.render import RenderedFile, render_comparison
-from generator.write import unified_diff, write
+from generator.write import leftovers, unified_diff, write
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def generate(root: Path, service: str | None, version: str | None) -> None:
     if selection and not chosen:
         raise click.UsageError(f"no spec matches {'/'.join(selection)}")
     # A partial run writes its own files and removes nothing: it cannot know what the others own.
-    changes = write(out_dir, chosen, remove_stale=not selection)
+    changes = _run(lambda: write(out_dir, chosen, remove_stale=not selection))
     elapsed = time.perf_counter() - started
     for verb, paths in (("written", changes.written), ("removed", changes.removed)):
         for path in paths:
@@ -79,9 +80,16 @@ def generate(root: Path, service: str | None, version: str | None) -> None:
 @main.command()
 @click.pass_obj
 def check(root: Path) -> None:
-    """Exit 1 with a unified diff when generated/ is not what the specs produce."""
+    """Exit 1 when generated/ is out of date (printing a unified diff) or half written."""
     specs_dir, out_dir = _paths(root)
     files = {f.path: f.text for f in _run(lambda: build(specs_dir, root))}
+    left = _run(lambda: leftovers(out_dir))
+    if left:
+        click.echo(
+            f"error: an interrupted generate left {', '.join(left)}: run `make generate` to repair",
+            err=True,
+        )
+        sys.exit(1)
     difference = unified_diff(out_dir, files)
     if difference:
         click.echo(difference, nl=False)

@@ -11,10 +11,15 @@ class SpecError(GeneratorError):
     """A spec cannot be turned into code. Printed as one line: file, place, what is wrong."""
 
     def __init__(self, file: str, place: str, problem: str) -> None:
-        super().__init__(f"{file}: {place}: {problem}")
+        super().__init__(f"{one_line(file)}: {one_line(place)}: {one_line(problem)}")
         self.file = file
         self.place = place
         self.problem = problem
+
+
+def one_line(text: str) -> str:
+    """The text, with line breaks and other unprintable characters escaped as Python would."""
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def json_path(parts: tuple[object, ...] | list[object]) -> str:

@@ -98,11 +98,11 @@ def _newest_spec(specs_dir: Path, service: str, version: str) -> Path:
     """The newest spec of the service other than the version being imported."""
     paths = [
         path
-        for path in find_specs(specs_dir)
+        for path in find_specs(specs_dir, specs_dir.parent)
         if path.parent.name == service and path.stem != version
     ]
     if not paths:
-        known = sorted({path.parent.name for path in find_specs(specs_dir)})
+        known = sorted({path.parent.name for path in find_specs(specs_dir, specs_dir.parent)})
         raise SpecError(
             f"specs/{service}", "folder", f"no spec to carry forward from (known: {known})"
         )

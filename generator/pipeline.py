@@ -7,7 +7,7 @@ from pathlib import Path
 
 from generator import ir
 from generator.format import format_all
-from generator.load import find_specs, load_spec
+from generator.load import display_path, find_specs, load_spec
 from generator.merge import merge
 from generator.normalize import normalize
 from generator.render import TEMPLATES, RenderedFile, render
@@ -21,19 +21,13 @@ from generator.validate import (
 from generator.write import MANIFEST, manifest
 
 
-def display_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def load_services(specs_dir: Path, root: Path) -> list[ir.Service]:
     """Load, validate and normalize every spec, then merge them per service."""
+    paths = find_specs(specs_dir, root)
     vocabulary_file = display_path(specs_dir / VOCABULARY, root)
     vocabulary = read_vocabulary(specs_dir / VOCABULARY, vocabulary_file)
     specs = []
-    for path in find_specs(specs_dir):
+    for path in paths:
         spec = load_spec(path, display_path(path, root))
         validate_spec(spec)
         validate_conventions(spec, vocabulary, vocabulary_file)

@@ -1,12 +1,15 @@
 """Stage 2: check a loaded spec with openapi-spec-validator, then the invariants the generator needs.
 
-Every fault names the file and the JSON path of the place.
+Every fault names the file and the JSON path of the place. The checks that make the later stages
+safe run first: no spec text holds a character that generated source cannot show faithfully, and
+every `$ref` is local, resolves and is not part of a cycle, so following references always ends.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,29 +21,53 @@ from generator.emit import module_name
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PATH_VARIABLE = re.compile(r"{([^}]+)}")
+_STATUS_RANGE = re.compile(r"[1-5]XX", re.IGNORECASE)
+# Control characters (all but tab and newline: YAML turns line breaks into newlines, so the rest only
+# arrive as escapes), lone surrogates, line and paragraph separators (line breaks to many tools but
+# not to Python) and the bidirectional controls that make code read differently than it runs.
+FORBIDDEN_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+Place = tuple[object, ...]
 
 
 def validate_spec(spec: LoadedSpec) -> None:
-    _check_refs(spec)
+    refs: list[tuple[Place, str]] = []
+    _scan(spec, spec.document, (), refs)
+    _check_refs(spec, refs)
     # These name the exact place of faults that the validator reports against the whole document.
     try:
         _check_operation_ids(spec)
         _check_path_parameters(spec)
+        _check_responses(spec)
     except (AttributeError, KeyError, TypeError):
         pass  # the document's shape is wrong: the validator below says where
-    errors = sorted(
-        OpenAPIV30SpecValidator(spec.document).iter_errors(),
-        key=lambda e: [str(p) for p in e.absolute_path],
-    )
-    if errors:
-        first = errors[0]
+    validator = OpenAPIV30SpecValidator(spec.document)
+    _raise_first(spec, validator.schema_validator.iter_errors(spec.document))
+    # Its checks of meaning assume the document has the schema's shape: they fail on others.
+    _raise_first(spec, validator.root_validator(validator.schema_path))
+
+
+def _raise_first(spec: LoadedSpec, errors: Iterable[Any]) -> None:
+    ordered = sorted(errors, key=lambda e: [str(p) for p in e.absolute_path])
+    if ordered:
+        first = ordered[0]
         raise SpecError(spec.path, json_path(list(first.absolute_path)), first.message)
 
 
 def resolve(document: dict[str, Any], node: Any) -> Any:
-    """Follow a local $ref (the only kind the specs use); anything else is returned as it is."""
+    """Follow a local $ref (the only kind the specs use); anything else is returned as it is.
+
+    validate_spec refuses reference cycles; the bound keeps an unvalidated document from looping.
+    """
+    seen: set[str] = set()
     while isinstance(node, dict) and "$ref" in node:
-        node = _follow_pointer(document, node["$ref"])
+        ref = node["$ref"]
+        if ref in seen:
+            raise LookupError(f"$ref cycle through {ref!r}")
+        seen.add(ref)
+        node = _follow_pointer(document, ref)
     return node
 
 
@@ -52,36 +79,108 @@ def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, A
                 yield path, method, operation
 
 
-def _follow_pointer(document: dict[str, Any], ref: str) -> Any:
+def _pointer_tokens(ref: str) -> tuple[str, ...]:
     if not ref.startswith("#/"):
-        raise LookupError(f"only local references are supported: {ref!r}")
+        raise LookupError(f"only references inside the document (#/...) are supported: {ref!r}")
+    return tuple(token.replace("~1", "/").replace("~0", "~") for token in ref[2:].split("/"))
+
+
+def _pointer(tokens: Place) -> str:
+    return "#/" + "/".join(str(token).replace("~", "~0").replace("/", "~1") for token in tokens)
+
+
+def _follow_pointer(document: dict[str, Any], ref: str) -> Any:
     node: Any = document
-    for token in ref[2:].split("/"):
-        token = token.replace("~1", "/").replace("~0", "~")
+    for token in _pointer_tokens(ref):
         if not isinstance(node, dict) or token not in node:
             raise LookupError(f"unresolvable $ref {ref!r}")
         node = node[token]
     return node
 
 
-def _walk_refs(node: Any, place: tuple[object, ...]) -> Iterator[tuple[str, tuple[object, ...]]]:
+def _scan(spec: LoadedSpec, node: Any, place: Place, refs: list[tuple[Place, str]]) -> None:
+    """Check every key and string of the document, and collect its references with their places."""
     if isinstance(node, dict):
         for key, value in node.items():
+            _check_text(spec, key, place + (key,))
             if key == "$ref" and isinstance(value, str):
-                yield value, place
+                _check_text(spec, value, place + (key,))
+                refs.append((place, value))
             else:
-                yield from _walk_refs(value, place + (key,))
+                _scan(spec, value, place + (key,), refs)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            yield from _walk_refs(value, place + (index,))
+            _scan(spec, value, place + (index,), refs)
+    else:
+        _check_text(spec, node, place)
 
 
-def _check_refs(spec: LoadedSpec) -> None:
-    for ref, place in _walk_refs(spec.document, ()):
+def _check_text(spec: LoadedSpec, text: object, place: Place) -> None:
+    found = FORBIDDEN_CHARACTERS.search(text) if isinstance(text, str) else None
+    if found:
+        character = found.group()
+        name = unicodedata.name(character, "a control character")
+        raise SpecError(
+            spec.path,
+            json_path(place),
+            f"character U+{ord(character):04X} ({name}) is not allowed in spec text",
+        )
+
+
+def _check_refs(spec: LoadedSpec, refs: list[tuple[Place, str]]) -> None:
+    """Every reference resolves inside the document, and following references always ends."""
+    targets: dict[Place, list[tuple[Place, str]]] = {}  # a target, and the references inside it
+    for place, ref in refs:
         try:
             _follow_pointer(spec.document, ref)
+            targets.setdefault(_pointer_tokens(ref), [])
         except LookupError as error:
             raise SpecError(spec.path, json_path(place + ("$ref",)), str(error)) from None
+    for place, ref in refs:
+        for length in range(len(place) + 1):
+            if place[:length] in targets and not _is_model_use(place[:length], place, ref):
+                targets[place[:length]].append((place, ref))
+    _check_cycles(spec, targets)
+
+
+def _is_model_use(container: Place, place: Place, ref: str) -> bool:
+    """A reference from inside a schema to a named schema: the model's name, never followed into.
+
+    So a model may hold itself (an error's `details` are errors). A reference that is the whole of
+    its container is followed, and any cycle of those is refused.
+    """
+    target = _pointer_tokens(ref)
+    named = len(target) == 3 and target[:2] == ("components", "schemas")
+    return named and place != container
+
+
+def _check_cycles(spec: LoadedSpec, targets: dict[Place, list[tuple[Place, str]]]) -> None:
+    """A depth-first search over "target holds a reference to target"; a back edge is a cycle."""
+    done: set[Place] = set()
+    for start in targets:
+        if start in done:
+            continue
+        # Each entry: a target, the reference that led to it, the references it holds still to see.
+        trail: list[tuple[Place, str, Iterator[tuple[Place, str]]]] = [
+            (start, "", iter(targets[start]))
+        ]
+        while trail:
+            target, _, pending = trail[-1]
+            place, ref = next(pending, ((), ""))
+            if not ref:
+                trail.pop()
+                done.add(target)
+                continue
+            following = _pointer_tokens(ref)
+            targets_on_trail = [entry[0] for entry in trail]
+            if following in targets_on_trail:
+                first = targets_on_trail.index(following)
+                cycle = [_pointer(following), *(entry[1] for entry in trail[first + 1 :]), ref]
+                raise SpecError(
+                    spec.path, json_path(place + ("$ref",)), f"$ref cycle: {' → '.join(cycle)}"
+                )
+            if following not in done:
+                trail.append((following, ref, iter(targets[following])))
 
 
 def _check_operation_ids(spec: LoadedSpec) -> None:
@@ -212,3 +311,19 @@ def _check_operation_ids_are_in_the_vocabulary(
                 f"operationId {operation['operationId']!r} is not in the shared vocabulary: "
                 f"use one from {display}, or add the new action there",
             )
+
+
+def _check_responses(spec: LoadedSpec) -> None:
+    """Each operation names its exact status codes, and at least one of them is a success."""
+    for path, method, operation in operations(spec.document):
+        place = ("paths", path, method, "responses")
+        statuses = [str(status) for status in operation.get("responses", {})]
+        for status in statuses:
+            if _STATUS_RANGE.fullmatch(status):
+                raise SpecError(
+                    spec.path,
+                    json_path(place + (status,)),
+                    f"status ranges such as {status!r} are not supported: list each status code",
+                )
+        if not any(status.startswith("2") for status in statuses):
+            raise SpecError(spec.path, json_path(place), "no success (2xx) response")
