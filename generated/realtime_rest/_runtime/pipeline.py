@@ -364,17 +364,18 @@ class _PipelineBase:
             (message or response.reason or "error")[:_MESSAGE_CHARACTERS],
             error_code=code if isinstance(code, str) else None,
             request_id=response.request_id,
-            error=self._error_details(body),
+            error=self._error_details(error),
             method=response.method,
             url=response.url,
         )
 
-    def _error_details(self, body: Any) -> ServiceErrorDetail | None:
-        """The body as the version's error model, or None when it has none or the body is odd."""
-        if self._error_model is None or not isinstance(body, dict):
+    def _error_details(self, error: Any) -> ServiceErrorDetail | None:
+        """The error object (unwrapped) as the version's error model, or None when it has none
+        or the body is odd."""
+        if self._error_model is None or not isinstance(error, dict):
             return None
         try:
-            return self._error_model.from_wire(body)
+            return self._error_model.from_wire(error)
         except (TypeError, KeyError, ValueError, AttributeError):
             return None
 
