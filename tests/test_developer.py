@@ -7,6 +7,7 @@ typing mistakes are checked by running mypy on small programs that use the insta
 from __future__ import annotations
 
 import asyncio
+import collections.abc
 import inspect
 import logging
 import re
@@ -16,6 +17,7 @@ import sys
 import textwrap
 import threading
 import time
+import typing
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -580,3 +582,10 @@ def test_versions_without_an_error_model_leave_error_empty() -> None:
     ):
         client.close_connection("c1")
     assert raised.value.error is None and raised.value.error_code == "Forbidden"
+
+
+def test_the_message_type_resolves_at_run_time_for_tools_that_read_annotations() -> None:
+    hints = typing.get_type_hints(WebPubSubClient.send_to_all)
+    mapping = next(arg for arg in typing.get_args(hints["message"]) if typing.get_origin(arg))
+    assert typing.get_origin(mapping) is collections.abc.Mapping
+    assert str in typing.get_args(typing.get_args(mapping)[1])  # JsonValue, resolved

@@ -6,12 +6,18 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, ForwardRef, Union
 from urllib.parse import quote
 
 # A JSON value as json.dumps writes it. Mapping and Sequence, not dict and list, so that a
 # dict[str, str] or a list[int] the caller already has type-checks as one.
-JsonValue = Union[Mapping[str, "JsonValue"], Sequence["JsonValue"], str, int, float, bool, None]
+if TYPE_CHECKING:
+    JsonValue = Union[Mapping[str, "JsonValue"], Sequence["JsonValue"], str, int, float, bool, None]
+else:
+    # The same alias, its self-reference bound to this module, so that typing.get_type_hints of a
+    # generated method (whose module does not define JsonValue) resolves it.
+    _JSON_VALUE = ForwardRef("JsonValue", module=__name__)
+    JsonValue = Union[Mapping[str, _JSON_VALUE], Sequence[_JSON_VALUE], str, int, float, bool, None]
 # A message body, sent by its Python type: str as text/plain, bytes (bytearray too) as
 # application/octet-stream, any other JSON value but null as application/json.
 Content = Union[str, bytes, Mapping[str, JsonValue], Sequence[JsonValue], int, float, bool]
