@@ -170,7 +170,7 @@ _SIMPLE = {
 
 
 def result_annotation(result: ir.Result, *, is_async: bool) -> str:
-    """What a method returns: ``None``, ``bool``, the model, or an iterator of it."""
+    """What a method returns: ``None``, ``bool``, the model, or its pages (``ItemPaged``)."""
     kind = result.kind
     if kind == "none":
         return "None"
@@ -179,7 +179,7 @@ def result_annotation(result: ir.Result, *, is_async: bool) -> str:
     if kind == "optional_model":
         return f"{result.model} | None"
     if kind == "paged":
-        return f"{'AsyncIterator' if is_async else 'Iterator'}[{result.model}]"
+        return f"{'AsyncItemPaged' if is_async else 'ItemPaged'}[{result.model}]"
     return str(result.model)
 
 

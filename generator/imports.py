@@ -112,7 +112,7 @@ def _client_imports(
         if op.result.model:
             names.models.add(op.result.model)
         if op.result.kind == "paged":
-            names.abc.add("AsyncIterator" if is_async else "Iterator")
+            names.responses.add("AsyncItemPaged" if is_async else "ItemPaged")
     if error_model:
         names.models.add(error_model)
     return names.frozen()

@@ -22,8 +22,8 @@ _MODULE_NAMES = frozenset(
     {
         "annotations",
         "Any",
-        "AsyncIterator",
-        "Iterator",
+        "AsyncItemPaged",
+        "ItemPaged",
         "Literal",
         "Mapping",
         "Sequence",

@@ -69,7 +69,10 @@ class Replies:
 
 
 SEND = Request(
-    "POST", "/api/hubs/chat/:send", query=[("api-version", "2024-12-01")], body=encode_content("hi")
+    "POST",
+    "/api/hubs/chat/:send",
+    query=[("api-version", "2024-12-01")],
+    body=encode_content("message", "hi"),
 )
 CHECK = Request("HEAD", "/api/hubs/chat/users/u1", query=[("api-version", "2024-12-01")])
 
@@ -195,12 +198,12 @@ def test_path_values_are_percent_encoded() -> None:
 
 
 def test_message_bodies_are_encoded_by_their_python_type() -> None:
-    assert encode_content("héllo") == encode_content("héllo", "text/plain")
-    assert encode_content("héllo").content == "héllo".encode()
-    assert encode_content(b"\x00\x01").content_type == "application/octet-stream"
-    assert encode_content({"a": [1, "é"]}).content == '{"a":[1,"é"]}'.encode()
-    assert encode_content({"a": 1}).content_type == "application/json"
-    assert encode_content("<x/>", "application/xml").content_type == "application/xml"
+    assert encode_content("message", "héllo") == encode_content("message", "héllo", "text/plain")
+    assert encode_content("message", "héllo").content == "héllo".encode()
+    assert encode_content("message", b"\x00\x01").content_type == "application/octet-stream"
+    assert encode_content("message", {"a": [1, "é"]}).content == '{"a":[1,"é"]}'.encode()
+    assert encode_content("message", {"a": 1}).content_type == "application/json"
+    assert encode_content("message", "<x/>", "application/xml").content_type == "application/xml"
 
 
 def test_query_sequences_repeat_and_none_is_left_out() -> None:
@@ -296,7 +299,10 @@ def test_error_responses_become_typed_errors_with_code_message_and_request_id() 
         "the token expired",
         "req-1",
     )
-    assert str(error) == "the token expired (status 401, code Unauthorized, request id req-1)"
+    assert str(error) == (
+        f"POST {ENDPOINT}/api/hubs/chat/:send?api-version=2024-12-01: "
+        "the token expired (status 401, code Unauthorized, request id req-1)"
+    )
 
 
 def test_a_malformed_error_body_still_gives_a_typed_error() -> None:

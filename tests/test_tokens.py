@@ -47,7 +47,7 @@ def test_web_pubsub_tokens_are_signed_locally_with_the_claims_the_service_reads(
 
 @pytest.mark.parametrize(
     ("protocol", "path"),
-    [("mqtt", "/clients/mqtt/hubs/chat"), ("socketio", "/clients/socketio/hubs/chat")],
+    [("MQTT", "/clients/mqtt/hubs/chat"), ("SocketIO", "/clients/socketio/hubs/chat")],
 )
 def test_each_client_protocol_has_its_own_endpoint(protocol: Any, path: str) -> None:
     client = WebPubSubClient.from_connection_string(
@@ -98,7 +98,7 @@ def test_with_only_an_entra_credential_the_service_issues_the_token() -> None:
     )
 
     access = client.get_client_access_token(
-        user_id="ann", roles=["r1", "r2"], client_protocol="mqtt"
+        user_id="ann", roles=["r1", "r2"], client_protocol="MQTT"
     )
 
     assert access.token == "issued-by-the-service"

@@ -1,11 +1,26 @@
-"""What every generated client shares: construction, connection strings, closing, repr."""
+"""What every generated client shares: construction, connection strings, closing, repr.
+
+The options of a client are keyword arguments of its constructor, typed and with their defaults
+in the signature; ``from_connection_string`` takes the same ones (``ClientOptions``).
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, TypeVar
+import logging
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from realtime_rest._runtime.auth import AsyncCredential, ConnectionString, Credential
 from realtime_rest._runtime.endpoints import Endpoint
+from realtime_rest._runtime.options import (
+    DEFAULT_CALL_TIMEOUT,
+    DEFAULT_CONNECTION_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    LOGGER,
+    AsyncClientOptions,
+    ClientOptions,
+    Unpack,
+    check_seconds,
+)
 from realtime_rest._runtime.pipeline import (
     DEFAULT_MAX_PAGES,
     AsyncPipeline,
@@ -18,8 +33,13 @@ from realtime_rest._runtime.request import check_string
 from realtime_rest._runtime.transport import DEFAULT_MAX_RESPONSE_BYTES
 from realtime_rest._version import __version__
 
-ClientT = TypeVar("ClientT", bound="_ClientCore")
+if TYPE_CHECKING:
+    import httpx
+
+ClientT = TypeVar("ClientT", bound="BaseClient")
+AsyncClientT = TypeVar("AsyncClientT", bound="AsyncBaseClient")
 USER_AGENT = f"realtime-rest-clients/{__version__}"
+DEFAULT_RETRY_POLICY = RetryPolicy()
 
 
 class _ClientCore:
@@ -33,22 +53,6 @@ class _ClientCore:
     _hub: str
     _client_endpoint: str  # where end clients connect; the endpoint unless told otherwise
     _pipeline: _PipelineBase
-
-    def __init__(self, endpoint: Any, credential: Any, *, hub: str, **options: Any) -> None:
-        raise NotImplementedError  # declared so that from_connection_string can call cls(...)
-
-    @classmethod
-    def from_connection_string(
-        cls: type[ClientT], connection_string: str, *, hub: str, **options: Any
-    ) -> ClientT:
-        """A client from a connection string: ``Endpoint=...;AccessKey=...;Version=1.0;``.
-
-        REST calls go to ``ServerEndpoint`` when the string has one, else to ``Endpoint``; end
-        clients are sent to ``ClientEndpoint`` when it has one, else to ``Endpoint``.
-        """
-        parsed = ConnectionString.parse(connection_string)
-        options.setdefault("client_endpoint", parsed.client_endpoint)
-        return cls(parsed.endpoint, parsed.access_key, hub=hub, **options)
 
     @property
     def hub(self) -> str:
@@ -73,16 +77,30 @@ class _ClientCore:
 
     def _pipeline_options(
         self,
-        retry_policy: RetryPolicy | None,
+        timeout: float,
+        connection_timeout: float,
+        read_timeout: float,
+        retry_policy: RetryPolicy,
+        logger: logging.Logger,
         reverse_proxy_endpoint: str | Endpoint | None,
         max_pages: int,
         max_response_bytes: int,
         allow_http_credentials: bool,
     ) -> dict[str, Any]:
+        """The pipeline's keyword arguments, each option checked and named when it is wrong."""
+        if not isinstance(retry_policy, RetryPolicy):
+            raise TypeError(
+                f"retry_policy must be a RetryPolicy, not {type(retry_policy).__name__}"
+            )
+        if not isinstance(logger, logging.Logger):
+            raise TypeError(f"logger must be a logging.Logger, not {type(logger).__name__}")
         return {
             "error_model": self._error_model,
             "audience_includes_query": self._audience_includes_query,
-            "retry_policy": retry_policy or RetryPolicy(),
+            "call_timeout": check_seconds("timeout", timeout),
+            "timeout": _attempt_timeout(connection_timeout, read_timeout),
+            "retry_policy": retry_policy,
+            "logger": logger,
             "reverse_proxy_endpoint": reverse_proxy_endpoint,
             "scope": self._scope,
             "user_agent": USER_AGENT,
@@ -90,6 +108,17 @@ class _ClientCore:
             "max_response_bytes": max_response_bytes,
             "allow_http_credentials": allow_http_credentials,
         }
+
+
+def _attempt_timeout(connection_timeout: float, read_timeout: float) -> httpx.Timeout:
+    """The HTTP library's timeouts of one attempt: connecting, and each read, write or wait for
+    a pooled connection."""
+    import httpx
+
+    return httpx.Timeout(
+        check_seconds("read_timeout", read_timeout),
+        connect=check_seconds("connection_timeout", connection_timeout),
+    )
 
 
 class BaseClient(_ClientCore):
@@ -101,21 +130,37 @@ class BaseClient(_ClientCore):
         credential: Credential,
         *,
         hub: str,
-        retry_policy: RetryPolicy | None = None,
+        timeout: float = DEFAULT_CALL_TIMEOUT,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+        transport: httpx.BaseTransport | None = None,
+        logger: logging.Logger = LOGGER,
         reverse_proxy_endpoint: str | Endpoint | None = None,
         client_endpoint: str | Endpoint | None = None,
         max_pages: int = DEFAULT_MAX_PAGES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_http_credentials: bool = False,
-        **transport_options: Any,
     ) -> None:
         """
         :param endpoint: the service endpoint, for example ``https://contoso.webpubsub.azure.com``.
-        :param credential: an :class:`AccessKey`, or a Microsoft Entra ID credential (any object
-            with ``get_token``).
+        :param credential: an :class:`AccessKey`, or a synchronous Microsoft Entra ID credential
+            (:class:`TokenCredential`: any object with ``get_token``, such as azure-identity's).
         :param hub: the hub every call of this client addresses.
-        :param retry_policy: how failed requests are retried and the deadline of each call
-            (60 seconds, 3 retries unless given); ``NO_RETRIES`` switches retries off.
+        :param timeout: seconds each call may take in all, retries and their waits included (60
+            unless given); the per-call ``timeout`` option overrides it.
+        :param connection_timeout: seconds each attempt may take to connect (10 unless given). A
+            send whose connection timed out never reached the service, so it is retried.
+        :param read_timeout: seconds each attempt may wait for each read or write (30 unless
+            given). A send whose answer timed out may have been delivered: it is not retried.
+        :param retry_policy: how failed requests are retried (3 retries, exponential backoff
+            from 0.5 s with jitter, ``Retry-After`` honoured up to 30 s, unless given);
+            ``NO_RETRIES`` switches retries off.
+        :param transport: the httpx transport requests go through (``httpx.HTTPTransport`` with
+            its connection pool unless given), for example ``httpx.MockTransport`` in tests.
+        :param logger: where requests are logged (the ``realtime_rest`` logger unless given): one
+            INFO line per request sent (method, URL, status, duration, request ids), one
+            WARNING per retry (its delay and reason). Tokens and keys never appear in them.
         :param reverse_proxy_endpoint: send requests there instead (an API gateway); tokens still
             name the service endpoint.
         :param client_endpoint: where end clients connect, when it is not the endpoint.
@@ -127,24 +172,41 @@ class BaseClient(_ClientCore):
         :param allow_http_credentials: send Microsoft Entra ID tokens over plain ``http://`` to a
             host that is not loopback (refused otherwise), and access-key tokens without the
             warning given otherwise.
-        :param transport_options: ``timeout`` per attempt (seconds or an ``httpx.Timeout``; 10 s
-            to connect, 30 s for each read or write unless given) and ``transport`` (an httpx
-            transport).
 
-        Endpoints are ``http(s)://host[:port][/path]``; anything else raises ValueError.
+        Endpoints are ``http(s)://host[:port][/path]``; anything else raises ValueError. An
+        option of the wrong type raises TypeError, a duration that is not above 0 ValueError.
         """
         self._hub = self._bind_hub(hub)
         options = self._pipeline_options(
+            timeout,
+            connection_timeout,
+            read_timeout,
             retry_policy,
+            logger,
             reverse_proxy_endpoint,
             max_pages,
             max_response_bytes,
             allow_http_credentials,
         )
-        self._pipeline = Pipeline(endpoint, credential, **options, **transport_options)
+        self._pipeline = Pipeline(endpoint, credential, transport=transport, **options)
         self._bind_client_endpoint(client_endpoint)
 
+    @classmethod
+    def from_connection_string(
+        cls: type[ClientT], connection_string: str, *, hub: str, **options: Unpack[ClientOptions]
+    ) -> ClientT:
+        """A client from a connection string: ``Endpoint=...;AccessKey=...;Version=1.0;``.
+
+        REST calls go to ``ServerEndpoint`` when the string has one, else to ``Endpoint``; end
+        clients are sent to ``ClientEndpoint`` when it has one, else to ``Endpoint``. The
+        options are the constructor's.
+        """
+        parsed = ConnectionString.parse(connection_string)
+        options.setdefault("client_endpoint", parsed.client_endpoint)
+        return cls(parsed.endpoint, parsed.access_key, hub=hub, **options)
+
     def close(self) -> None:
+        """Close the connections; later calls raise ClientClosedError."""
         self._pipeline.close()
 
     def __enter__(self: ClientT) -> ClientT:
@@ -163,30 +225,55 @@ class AsyncBaseClient(_ClientCore):
         credential: AsyncCredential,
         *,
         hub: str,
-        retry_policy: RetryPolicy | None = None,
+        timeout: float = DEFAULT_CALL_TIMEOUT,
+        connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+        transport: httpx.AsyncBaseTransport | None = None,
+        logger: logging.Logger = LOGGER,
         reverse_proxy_endpoint: str | Endpoint | None = None,
         client_endpoint: str | Endpoint | None = None,
         max_pages: int = DEFAULT_MAX_PAGES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_http_credentials: bool = False,
-        **transport_options: Any,
     ) -> None:
-        """The same options as the synchronous client; the credential's ``get_token`` is awaited."""
+        """The same options as the synchronous client, with an async ``transport``
+        (``httpx.AsyncBaseTransport``) and an :class:`AccessKey` or an asynchronous Microsoft
+        Entra ID credential (:class:`AsyncTokenCredential`, such as azure-identity's
+        ``azure.identity.aio`` ones), whose ``get_token`` is awaited."""
         self._hub = self._bind_hub(hub)
         options = self._pipeline_options(
+            timeout,
+            connection_timeout,
+            read_timeout,
             retry_policy,
+            logger,
             reverse_proxy_endpoint,
             max_pages,
             max_response_bytes,
             allow_http_credentials,
         )
-        self._pipeline = AsyncPipeline(endpoint, credential, **options, **transport_options)
+        self._pipeline = AsyncPipeline(endpoint, credential, transport=transport, **options)
         self._bind_client_endpoint(client_endpoint)
 
+    @classmethod
+    def from_connection_string(
+        cls: type[AsyncClientT],
+        connection_string: str,
+        *,
+        hub: str,
+        **options: Unpack[AsyncClientOptions],
+    ) -> AsyncClientT:
+        """An async client from a connection string; see the synchronous client."""
+        parsed = ConnectionString.parse(connection_string)
+        options.setdefault("client_endpoint", parsed.client_endpoint)
+        return cls(parsed.endpoint, parsed.access_key, hub=hub, **options)
+
     async def close(self) -> None:
+        """Close the connections; later calls raise ClientClosedError."""
         await self._pipeline.close()
 
-    async def __aenter__(self: ClientT) -> ClientT:
+    async def __aenter__(self: AsyncClientT) -> AsyncClientT:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

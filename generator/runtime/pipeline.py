@@ -10,6 +10,7 @@ import logging
 import random
 import re
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,12 +28,21 @@ from realtime_rest._runtime.auth import (
 from realtime_rest._runtime.endpoints import Endpoint
 from realtime_rest._runtime.errors import (
     ApiError,
+    ClientClosedError,
     InsecureConnectionWarning,
+    ServiceErrorDetail,
     TransportError,
     error_class,
     excerpt,
+    redact,
 )
-from realtime_rest._runtime.options import CallOptions, Unpack
+from realtime_rest._runtime.options import (
+    DEFAULT_CALL_TIMEOUT,
+    LOGGER,
+    CallOptions,
+    Unpack,
+    check_seconds,
+)
 from realtime_rest._runtime.request import Request
 from realtime_rest._runtime.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -49,7 +59,8 @@ if TYPE_CHECKING:
 
     import httpx
 
-logger = logging.getLogger("realtime_rest")
+# Sent with every request: one fresh id per call, the same on each of its retries.
+CLIENT_REQUEST_ID = "x-ms-client-request-id"
 
 # A paged call stops with UnexpectedResponseError after this many pages (the client's max_pages).
 DEFAULT_MAX_PAGES = 1000
@@ -63,7 +74,7 @@ class ErrorModel(Protocol):
     """A generated model class that error bodies are parsed into."""
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> Any: ...
+    def from_wire(cls, data: Mapping[str, Any]) -> ServiceErrorDetail: ...
 
 
 @dataclass(frozen=True)
@@ -73,22 +84,21 @@ class RetryPolicy:
     Only transient failures are retried: connection failures and timeouts, 408, 429 and 5xx
     answers. Every operation of these APIs is idempotent on the service side except sends (a
     retried send may deliver a message twice), so sends are retried only when the request never
-    reached the service (it could not connect) or the service said so (429, 503).
+    reached the service (it could not connect, or connecting timed out) or the service said so
+    (429, 503). Retries happen within the call's ``timeout`` (the client's, 60 seconds unless
+    given, or the per-call option): no wait or attempt runs past it.
 
     :ivar max_retries: attempts after the first.
     :ivar backoff: the first wait's upper bound in seconds; it doubles with each retry.
     :ivar max_backoff: the longest wait between attempts, when the service names none.
     :ivar max_retry_after: the longest ``Retry-After`` honoured; asked to wait longer, the client
         stops and raises the service's answer instead of sleeping that long.
-    :ivar deadline: seconds a call may take in all, attempts and waits included; no attempt starts
-        or continues past it. Per call, the ``timeout`` option overrides it.
     """
 
     max_retries: int = 3
     backoff: float = 0.5
     max_backoff: float = 8.0
     max_retry_after: float = 30.0
-    deadline: float = 60.0
 
     def delay(self, attempt: int, response: Response | None) -> float | None:
         """Seconds to wait before the next attempt; None when the service asks for too long."""
@@ -140,6 +150,7 @@ class _Call:
     headers: Mapping[str, str]
     deadline: float
     hook: Callable[[Response], None] | None
+    client_request_id: str
 
 
 class _PipelineBase:
@@ -159,6 +170,8 @@ class _PipelineBase:
         max_pages: int = DEFAULT_MAX_PAGES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_http_credentials: bool = False,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        logger: logging.Logger = LOGGER,
     ) -> None:
         self.endpoint = Endpoint.parse(endpoint, "endpoint")
         self._send_to = (
@@ -177,6 +190,9 @@ class _PipelineBase:
         self._max_response_bytes = max_response_bytes
         self._token_cache = TokenCache()
         self._key_tokens = AccessKeyTokens()
+        self._call_timeout = call_timeout
+        self._logger = logger
+        self._closed = False
 
     def _check_plain_http(self, allowed: bool) -> None:
         """Entra ID tokens travel over plain http only to loopback or when the caller says so;
@@ -216,15 +232,19 @@ class _PipelineBase:
     def _call(
         self, request: Request, target: tuple[str, str] | None, options: CallOptions
     ) -> _Call:
+        if self._closed:
+            raise ClientClosedError("the client is closed: create a new one to send requests")
         path, query = target or (request.path, urlencode(request.query_pairs()))
         suffix = f"{path}?{query}" if query else path
-        timeout = options.get("timeout", self._retry_policy.deadline)
+        timeout = check_seconds("timeout", options.get("timeout", self._call_timeout))
+        headers, client_request_id = _with_client_request_id(_extra_headers(options.get("headers")))
         return _Call(
             url=f"{self._send_to}{suffix}",
             audience_url=f"{self.endpoint}{suffix}",
-            headers=_extra_headers(options.get("headers")),
+            headers=headers,
             deadline=time.monotonic() + timeout,
             hook=options.get("raw_response_hook"),
+            client_request_id=client_request_id,
         )
 
     def _headers(self, request: Request, call: _Call, authorization: str) -> dict[str, str]:
@@ -253,21 +273,66 @@ class _PipelineBase:
         request: Request,
         call: _Call,
         attempt: int,
+        started: float,
         response: Response | None,
         error: AttemptError | None,
     ) -> float | None:
         """Log an attempt; how long to wait before the next one, or None when this one is final."""
-        outcome = response.status if response is not None else str(error).partition(":")[0]
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %s (attempt %d)", request.method, redact(call.url), outcome, attempt + 1
-            )
+        self._log_attempt(request, call, attempt, started, response, error)
         if not self._retry_policy.should_retry(attempt, request, response, error):
             return None
         delay = self._retry_policy.delay(attempt, response)
         if delay is None or time.monotonic() + delay >= call.deadline:
             return None
+        self._log_retry(request, call, attempt, delay, response, error)
         return delay
+
+    def _log_attempt(
+        self,
+        request: Request,
+        call: _Call,
+        attempt: int,
+        started: float,
+        response: Response | None,
+        error: AttemptError | None,
+    ) -> None:
+        """One INFO line per request sent: what, where, the outcome, how long, which ids."""
+        if not self._logger.isEnabledFor(logging.INFO):
+            return
+        outcome = response.status if response is not None else str(error).partition(":")[0]
+        service_id = response.request_id if response is not None else None
+        self._logger.info(
+            "%s %s -> %s in %.0f ms (attempt %d, request id %s, client request id %s)",
+            request.method,
+            redact(call.url),
+            outcome,
+            (time.monotonic() - started) * 1000,
+            attempt + 1,
+            service_id or "none",
+            call.client_request_id,
+        )
+
+    def _log_retry(
+        self,
+        request: Request,
+        call: _Call,
+        attempt: int,
+        delay: float,
+        response: Response | None,
+        error: AttemptError | None,
+    ) -> None:
+        """One WARNING per retry: the wait and why."""
+        reason = f"{response.status} {response.reason}" if response is not None else str(error)
+        self._logger.warning(
+            "%s %s: retrying in %.2f s (retry %d of %d, client request id %s): %s",
+            request.method,
+            redact(call.url),
+            delay,
+            attempt + 1,
+            self._retry_policy.max_retries,
+            call.client_request_id,
+            reason,
+        )
 
     def _outcome(
         self,
@@ -299,15 +364,18 @@ class _PipelineBase:
             (message or response.reason or "error")[:_MESSAGE_CHARACTERS],
             error_code=code if isinstance(code, str) else None,
             request_id=response.request_id,
-            error=self._error_details(body),
+            error=self._error_details(error),
+            method=response.method,
+            url=response.url,
         )
 
-    def _error_details(self, body: Any) -> Any:
-        """The body as the version's error model, or None when it has none or the body is odd."""
-        if self._error_model is None or not isinstance(body, dict):
+    def _error_details(self, error: Any) -> ServiceErrorDetail | None:
+        """The error object (unwrapped) as the version's error model, or None when it has none
+        or the body is odd."""
+        if self._error_model is None or not isinstance(error, dict):
             return None
         try:
-            return self._error_model.from_wire(body)
+            return self._error_model.from_wire(error)
         except (TypeError, KeyError, ValueError, AttributeError):
             return None
 
@@ -327,27 +395,20 @@ def _extra_headers(headers: Mapping[str, str] | None) -> Mapping[str, str]:
     return headers
 
 
+def _with_client_request_id(headers: Mapping[str, str]) -> tuple[Mapping[str, str], str]:
+    """The headers with the call's client request id: the caller's when given, else a new one."""
+    for name, value in headers.items():
+        if name.lower() == CLIENT_REQUEST_ID:
+            return headers, value
+    client_request_id = str(uuid.uuid4())
+    return {**headers, CLIENT_REQUEST_ID: client_request_id}, client_request_id
+
+
 def _json_or_none(response: Response) -> Any:
     try:
         return response.json() if response.content else None
     except (ValueError, RecursionError):
         return None
-
-
-def redact(url: str) -> str:
-    """A URL fit for logs: access tokens in the query are replaced."""
-    head, separator, query = url.partition("?")
-    if not separator:
-        return url
-    parts = [
-        (
-            f"{name}=REDACTED"
-            if name.lower() in ("access_token", "accesskey", "sig")
-            else f"{name}={value}"
-        )
-        for name, _, value in (pair.partition("=") for pair in query.split("&"))
-    ]
-    return f"{head}?{'&'.join(parts)}"
 
 
 class Pipeline(_PipelineBase):
@@ -378,12 +439,13 @@ class Pipeline(_PipelineBase):
         while True:
             response: Response | None = None
             error: AttemptError | None = None
+            started = time.monotonic()
             try:
                 headers = self._headers(request, call, self._authorization(call.audience_url))
                 response = self._transport.send(self._outgoing(request, call, headers))
             except AttemptError as caught:
                 error = caught
-            delay = self._next_delay(request, call, attempt, response, error)
+            delay = self._next_delay(request, call, attempt, started, response, error)
             if delay is None:
                 return self._outcome(request, call, response, error, accept_not_found)
             time.sleep(delay)
@@ -397,6 +459,7 @@ class Pipeline(_PipelineBase):
         return f"Bearer {token}"
 
     def close(self) -> None:
+        self._closed = True
         self._transport.close()
 
 
@@ -429,12 +492,13 @@ class AsyncPipeline(_PipelineBase):
         while True:
             response: Response | None = None
             error: AttemptError | None = None
+            started = time.monotonic()
             try:
                 headers = self._headers(request, call, await self._authorization(call.audience_url))
                 response = await self._transport.send(self._outgoing(request, call, headers))
             except AttemptError as caught:
                 error = caught
-            delay = self._next_delay(request, call, attempt, response, error)
+            delay = self._next_delay(request, call, attempt, started, response, error)
             if delay is None:
                 return self._outcome(request, call, response, error, accept_not_found)
             # Imported here, not at the top: importing asyncio costs every sync user ~30 ms.
@@ -460,4 +524,5 @@ class AsyncPipeline(_PipelineBase):
         return f"Bearer {token}"
 
     async def close(self) -> None:
+        self._closed = True
         await self._transport.close()

@@ -3,6 +3,9 @@
 An answer that does not have the documented shape (a list or null where an object belongs, a
 page without its items, fields of the wrong type, a body over the size limit) raises
 UnexpectedResponseError, never the AttributeError or KeyError of the code that read it.
+
+Paged operations return an ItemPaged (AsyncItemPaged for the async clients): iterate it for the
+items of every page, or call ``by_page()`` for the pages themselves.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ def unexpected(response: Response, problem: str) -> UnexpectedResponseError:
         f"unexpected answer from the service: {problem}",
         request_id=response.request_id,
         body=response.content,
+        method=response.method,
+        url=response.url,
     )
 
 
@@ -106,36 +111,90 @@ class _Pages:
             raise unexpected(response, f"the next link {problem}; not followed") from None
 
 
+class ItemPaged(Iterator[T]):
+    """The items of a paged operation, read page by page as they are iterated.
+
+    Nothing is sent until the first item or page is asked for. ``by_page()`` starts the call over
+    and gives each page as a list, for callers that work a page at a time.
+    """
+
+    def __init__(self, pages: Callable[[], Iterator[list[T]]]) -> None:
+        self._pages = pages
+        self._items: Iterator[T] | None = None
+
+    def __next__(self) -> T:
+        if self._items is None:
+            self._items = (item for page in self._pages() for item in page)
+        return next(self._items)
+
+    def by_page(self) -> Iterator[list[T]]:
+        """Every page's items, page by page, from a new call of the operation."""
+        return self._pages()
+
+
+class AsyncItemPaged(AsyncIterator[T]):
+    """The items of a paged operation of an async client; see ItemPaged."""
+
+    def __init__(self, pages: Callable[[], AsyncIterator[list[T]]]) -> None:
+        self._pages = pages
+        self._items: AsyncIterator[T] | None = None
+
+    async def __anext__(self) -> T:
+        if self._items is None:
+            self._items = self._each_item()
+        return await self._items.__anext__()
+
+    async def _each_item(self) -> AsyncIterator[T]:
+        async for page in self._pages():
+            for item in page:
+                yield item
+
+    def by_page(self) -> AsyncIterator[list[T]]:
+        """Every page's items, page by page, from a new call of the operation."""
+        return self._pages()
+
+
 def iterate_pages(
     pipeline: Pipeline,
     request: Request,
     read_page: PageReader[T],
     **options: Unpack[CallOptions],
-) -> Iterator[T]:
+) -> ItemPaged[T]:
     """Every item of every page, following next links while they are safe to follow."""
+    return ItemPaged(lambda: _pages(pipeline, request, read_page, options))
+
+
+def iterate_pages_async(
+    pipeline: AsyncPipeline,
+    request: Request,
+    read_page: PageReader[T],
+    **options: Unpack[CallOptions],
+) -> AsyncItemPaged[T]:
+    return AsyncItemPaged(lambda: _pages_async(pipeline, request, read_page, options))
+
+
+def _pages(
+    pipeline: Pipeline, request: Request, read_page: PageReader[T], options: CallOptions
+) -> Iterator[list[T]]:
     pages = _Pages(pipeline)
     response = pipeline.send(request, **options)
     while True:
         items, next_link = pages.read(response, read_page)
-        yield from items
+        yield list(items)
         if next_link is None:
             return
         target = pages.next_target(response, next_link)
         response = pipeline.send(request, target=target, **options)
 
 
-async def iterate_pages_async(
-    pipeline: AsyncPipeline,
-    request: Request,
-    read_page: PageReader[T],
-    **options: Unpack[CallOptions],
-) -> AsyncIterator[T]:
+async def _pages_async(
+    pipeline: AsyncPipeline, request: Request, read_page: PageReader[T], options: CallOptions
+) -> AsyncIterator[list[T]]:
     pages = _Pages(pipeline)
     response = await pipeline.send(request, **options)
     while True:
         items, next_link = pages.read(response, read_page)
-        for item in items:
-            yield item
+        yield list(items)
         if next_link is None:
             return
         target = pages.next_target(response, next_link)

@@ -20,16 +20,15 @@ from realtime_rest._runtime.request import (
     check_string_array,
 )
 
-ClientProtocol = Literal["default", "mqtt", "socketio"]
-ClientType = Literal["Default", "MQTT", "SocketIO"]
+# The client protocols, spelled as the service's GenerateClientToken operation spells them, so
+# that get_client_access_token and generate_client_token take the same values.
+ClientProtocol = Literal["Default", "MQTT", "SocketIO"]
 # Where each client protocol connects (the service's client endpoints).
-_CLIENT_PATHS = {
-    "default": "/client/hubs/",
-    "mqtt": "/clients/mqtt/hubs/",
-    "socketio": "/clients/socketio/hubs/",
+_CLIENT_PATHS: dict[ClientProtocol, str] = {
+    "Default": "/client/hubs/",
+    "MQTT": "/clients/mqtt/hubs/",
+    "SocketIO": "/clients/socketio/hubs/",
 }
-# The service's name for each protocol in the GenerateClientToken operation.
-CLIENT_TYPES: dict[str, ClientType] = {"default": "Default", "mqtt": "MQTT", "socketio": "SocketIO"}
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ class ClientTokenRequest:
     roles: Sequence[str]
     groups: Sequence[str]
     minutes_to_expire: int
-    client_protocol: ClientType
+    client_protocol: ClientProtocol
 
     def asked(self) -> frozenset[str]:
         """The fields that differ from what the service assumes when one is left out."""
@@ -82,11 +81,11 @@ class _WebPubSubTokensCore(_ClientCore):
     # The token fields this API version's GenerateClientToken takes; set by the generated client.
     _client_token_fields: ClassVar[frozenset[str]] = frozenset()
 
-    def _local_client_token(
-        self, request: ClientTokenRequest, client_protocol: str
-    ) -> tuple[str, str | None]:
+    def _local_client_token(self, request: ClientTokenRequest) -> tuple[str, str | None]:
         """The client URL, and the token when the access key can sign it here."""
-        audience, base_url = web_pubsub_client_url(self._client_endpoint, self.hub, client_protocol)
+        audience, base_url = web_pubsub_client_url(
+            self._client_endpoint, self.hub, request.client_protocol
+        )
         key = self._pipeline.credential
         if not isinstance(key, AccessKey):
             self._refuse_remote(request)
@@ -129,9 +128,9 @@ def _request(
     check_string_array("roles", roles, required=True)
     check_string_array("groups", groups, required=True)
     check_integer("minutes_to_expire", minutes_to_expire, required=True, minimum=1)
-    check_string("client_protocol", client_protocol, required=True, allowed=tuple(CLIENT_TYPES))
+    check_string("client_protocol", client_protocol, required=True, allowed=tuple(_CLIENT_PATHS))
     return ClientTokenRequest(
-        user_id, tuple(roles), tuple(groups), minutes_to_expire, CLIENT_TYPES[client_protocol]
+        user_id, tuple(roles), tuple(groups), minutes_to_expire, client_protocol
     )
 
 
@@ -145,7 +144,7 @@ class WebPubSubTokens(_WebPubSubTokensCore):
         roles: Sequence[str] = (),
         groups: Sequence[str] = (),
         minutes_to_expire: int = DEFAULT_MINUTES_TO_EXPIRE,
-        client_protocol: ClientProtocol = "default",
+        client_protocol: ClientProtocol = "Default",
     ) -> ClientAccessToken:
         """A URL and token for an end client of this hub.
 
@@ -153,12 +152,13 @@ class WebPubSubTokens(_WebPubSubTokensCore):
         :param roles: its permissions, such as ``webpubsub.joinLeaveGroup.chat``.
         :param groups: the groups it joins when it connects.
         :param minutes_to_expire: the token's lifetime; 60 minutes unless given.
-        :param client_protocol: ``default`` (WebSocket), ``mqtt`` or ``socketio``.
+        :param client_protocol: ``"Default"`` (WebSocket), ``"MQTT"`` or ``"SocketIO"``, the
+            values ``generate_client_token`` takes too.
         :raises ValueError: with a Microsoft Entra ID credential, when the API version's
             GenerateClientToken cannot carry what is asked (older versions know fewer fields).
         """
         request = _request(user_id, roles, groups, minutes_to_expire, client_protocol)
-        base_url, token = self._local_client_token(request, client_protocol)
+        base_url, token = self._local_client_token(request)
         if token is None:
             token = self._remote_client_token(request)
         return ClientAccessToken(base_url, token, f"{base_url}?access_token={token}")
@@ -177,11 +177,11 @@ class AsyncWebPubSubTokens(_WebPubSubTokensCore):
         roles: Sequence[str] = (),
         groups: Sequence[str] = (),
         minutes_to_expire: int = DEFAULT_MINUTES_TO_EXPIRE,
-        client_protocol: ClientProtocol = "default",
+        client_protocol: ClientProtocol = "Default",
     ) -> ClientAccessToken:
         """A URL and token for an end client of this hub; see the synchronous client."""
         request = _request(user_id, roles, groups, minutes_to_expire, client_protocol)
-        base_url, token = self._local_client_token(request, client_protocol)
+        base_url, token = self._local_client_token(request)
         if token is None:
             token = await self._remote_client_token(request)
         return ClientAccessToken(base_url, token, f"{base_url}?access_token={token}")
@@ -226,9 +226,8 @@ class SignalRNegotiation(_ClientCore):
         )
 
 
-def web_pubsub_client_url(endpoint: str, hub: str, protocol: str) -> tuple[str, str]:
+def web_pubsub_client_url(endpoint: str, hub: str, protocol: ClientProtocol) -> tuple[str, str]:
     """(the token's audience, the URL clients connect to) for a hub and protocol."""
-    check_string("client_protocol", protocol, required=True, allowed=tuple(_CLIENT_PATHS))
     audience = f"{endpoint.rstrip('/')}{_CLIENT_PATHS[protocol]}{quote(hub, safe='')}"
     scheme, rest = audience.split("://", 1)
     return audience, f"{'wss' if scheme == 'https' else 'ws'}://{rest}"

@@ -63,16 +63,31 @@ class AccessToken(NamedTuple):
         return f"AccessToken(token=<redacted>, expires_on={self.expires_on})"
 
 
-class TokenCredential(Protocol):
-    """Any Microsoft Entra ID credential with azure-identity's synchronous get_token."""
+class TokenLike(Protocol):
+    """What a credential's get_token returns: azure-core's AccessToken, or this package's."""
 
-    def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
+    @property
+    def token(self) -> str: ...
+
+    @property
+    def expires_on(self) -> int: ...
+
+
+class TokenCredential(Protocol):
+    """Any Microsoft Entra ID credential with azure-identity's synchronous get_token.
+
+    Its get_token returns the token itself, so type checkers refuse an asynchronous credential
+    (whose get_token returns a coroutine) where this is expected.
+    """
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> TokenLike: ...
 
 
 class AsyncTokenCredential(Protocol):
-    """Any Microsoft Entra ID credential with azure-identity's asynchronous get_token."""
+    """Any Microsoft Entra ID credential with azure-identity's asynchronous get_token
+    (``azure.identity.aio``); type checkers refuse a synchronous one where this is expected."""
 
-    async def get_token(self, *scopes: str, **kwargs: Any) -> Any: ...
+    async def get_token(self, *scopes: str, **kwargs: Any) -> TokenLike: ...
 
 
 Credential = Union[AccessKey, TokenCredential]

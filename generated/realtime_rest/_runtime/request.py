@@ -6,11 +6,21 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, ForwardRef, Union
 from urllib.parse import quote
 
-# A message body: str is sent as text/plain, bytes as application/octet-stream, the rest as JSON.
-Content = Union[str, bytes, Any]
+# A JSON value as json.dumps writes it. Mapping and Sequence, not dict and list, so that a
+# dict[str, str] or a list[int] the caller already has type-checks as one.
+if TYPE_CHECKING:
+    JsonValue = Union[Mapping[str, "JsonValue"], Sequence["JsonValue"], str, int, float, bool, None]
+else:
+    # The same alias, its self-reference bound to this module, so that typing.get_type_hints of a
+    # generated method (whose module does not define JsonValue) resolves it.
+    _JSON_VALUE = ForwardRef("JsonValue", module=__name__)
+    JsonValue = Union[Mapping[str, _JSON_VALUE], Sequence[_JSON_VALUE], str, int, float, bool, None]
+# A message body, sent by its Python type: str as text/plain, bytes (bytearray too) as
+# application/octet-stream, any other JSON value but null as application/json.
+Content = Union[str, bytes, Mapping[str, JsonValue], Sequence[JsonValue], int, float, bool]
 
 QueryValue = Union[str, int, float, bool, Sequence[str], Sequence[int], None]
 
@@ -63,13 +73,24 @@ def format_path(template: str, values: Mapping[str, str]) -> str:
     return re.sub(r"{([^}]+)}", encoded, template)
 
 
-def encode_content(message: Content, content_type: str | None = None) -> Body:
-    """Encode a message body by its Python type, unless content_type says otherwise."""
-    if isinstance(message, bytes):
-        return Body(message, content_type or "application/octet-stream")
+def encode_content(name: str, message: Content, content_type: str | None = None) -> Body:
+    """Encode the message argument ``name`` by its Python type, unless content_type says
+    otherwise; TypeError or ValueError naming the argument for what JSON cannot carry."""
+    if isinstance(message, (bytes, bytearray, memoryview)):
+        return Body(bytes(message), content_type or "application/octet-stream")
     if isinstance(message, str):
         return Body(message.encode("utf-8"), content_type or "text/plain")
-    return Body(_json_bytes(message), content_type or "application/json")
+    if message is None:
+        raise TypeError(f"{name} is required, not None")
+    try:
+        return Body(_json_bytes(message), content_type or "application/json")
+    except TypeError as problem:
+        raise TypeError(
+            f"{name} must be a str, bytes or a JSON value (dict, list, str, number, bool): "
+            f"{problem}"
+        ) from None
+    except (ValueError, RecursionError) as problem:  # NaN, infinity, a cycle, too deep
+        raise ValueError(f"{name} is not a JSON value: {problem}") from None
 
 
 def encode_json(value: Any) -> Body:
@@ -77,7 +98,9 @@ def encode_json(value: Any) -> Body:
 
 
 def _json_bytes(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # allow_nan=False: NaN and infinity are not JSON, and the service would refuse the body.
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8")
 
 
 # --- argument checks ---------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def send_to_all(
             ("hub", hub),
             ("excluded", excluded),
         ],
-        body=encode_content(payload_message, content_type),
+        body=encode_content("payload_message", payload_message, content_type),
     )
 
 
@@ -67,7 +67,7 @@ def send_to_user(
             ("api-version", API_VERSION),
             ("hub", hub),
         ],
-        body=encode_content(payload_message, content_type),
+        body=encode_content("payload_message", payload_message, content_type),
     )
 
 
@@ -87,7 +87,7 @@ def send_to_connection(
             ("api-version", API_VERSION),
             ("hub", hub),
         ],
-        body=encode_content(payload_message, content_type),
+        body=encode_content("payload_message", payload_message, content_type),
     )
 
 
@@ -110,7 +110,7 @@ def send_to_group(
             ("hub", hub),
             ("excluded", excluded),
         ],
-        body=encode_content(payload_message, content_type),
+        body=encode_content("payload_message", payload_message, content_type),
     )
 
 

@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from realtime_rest._runtime.client import AsyncBaseClient
 from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Content
-from realtime_rest._runtime.responses import exists, iterate_pages_async, read_model
+from realtime_rest._runtime.responses import AsyncItemPaged, exists, iterate_pages_async, read_model
 from realtime_rest._runtime.tokens import AsyncWebPubSubTokens, ClientTokenRequest
 from realtime_rest.webpubsub.v2024_12_01 import _operations
 from realtime_rest.webpubsub.v2024_12_01.models import (
@@ -439,7 +439,7 @@ class AsyncWebPubSubClient(AsyncWebPubSubTokens, AsyncBaseClient):
         top: int | None = None,
         continuation_token: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> AsyncIterator[GroupMember]:
+    ) -> AsyncItemPaged[GroupMember]:
         """List connections in a group.
 
         ``GET /api/hubs/{hub}/groups/{group}/connections``

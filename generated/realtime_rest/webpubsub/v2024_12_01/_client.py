@@ -4,13 +4,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Literal
 
 from realtime_rest._runtime.client import BaseClient
 from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Content
-from realtime_rest._runtime.responses import exists, iterate_pages, read_model
+from realtime_rest._runtime.responses import ItemPaged, exists, iterate_pages, read_model
 from realtime_rest._runtime.tokens import WebPubSubTokens, ClientTokenRequest
 from realtime_rest.webpubsub.v2024_12_01 import _operations
 from realtime_rest.webpubsub.v2024_12_01.models import (
@@ -437,7 +437,7 @@ class WebPubSubClient(WebPubSubTokens, BaseClient):
         top: int | None = None,
         continuation_token: str | None = None,
         **options: Unpack[CallOptions],
-    ) -> Iterator[GroupMember]:
+    ) -> ItemPaged[GroupMember]:
         """List connections in a group.
 
         ``GET /api/hubs/{hub}/groups/{group}/connections``

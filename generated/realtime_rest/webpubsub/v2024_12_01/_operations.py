@@ -145,7 +145,7 @@ def send_to_all(
             ("filter", filter_),
             ("messageTtlSeconds", message_ttl_seconds),
         ],
-        body=encode_content(message, content_type),
+        body=encode_content("message", message, content_type),
     )
 
 
@@ -213,7 +213,7 @@ def send_to_connection(
             ("api-version", API_VERSION),
             ("messageTtlSeconds", message_ttl_seconds),
         ],
-        body=encode_content(message, content_type),
+        body=encode_content("message", message, content_type),
     )
 
 
@@ -326,7 +326,7 @@ def send_to_group(
             ("filter", filter_),
             ("messageTtlSeconds", message_ttl_seconds),
         ],
-        body=encode_content(message, content_type),
+        body=encode_content("message", message, content_type),
     )
 
 
@@ -580,7 +580,7 @@ def send_to_user(
             ("filter", filter_),
             ("messageTtlSeconds", message_ttl_seconds),
         ],
-        body=encode_content(message, content_type),
+        body=encode_content("message", message, content_type),
     )
 
 
