@@ -36,6 +36,8 @@ _VOCABULARY = {
     "CheckUserExistence": "UserExists",
     "CheckUserExistenceInGroup": "UserExistsInGroup",
 }
+# The raw content types of a send, in the order CONVENTIONS.md gives them, whatever the order of
+# the description's `consumes`: the API diff judges a raw body by its first content type.
 _RAW_CONTENT = {
     "application/json": {},
     "text/plain": {"type": "string"},
@@ -255,7 +257,9 @@ class _Importer:
         raw_types = set(content) <= set(_RAW_CONTENT) and len(content) > 1
         if raw_types and all(schema == schemas[0] for schema in schemas):
             body["content"] = {
-                kind: {"schema": copy.deepcopy(_RAW_CONTENT[kind])} for kind in content
+                kind: {"schema": copy.deepcopy(schema)}
+                for kind, schema in _RAW_CONTENT.items()
+                if kind in content
             }
             body["x-deviation"] = ONE_SCHEMA
         flatten = self._flattened_before(body.get("x-body-name"))
