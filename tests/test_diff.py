@@ -40,6 +40,19 @@ def changelogs() -> dict[str, ir.Comparison]:
     return {f"{c.service}-{c.old}-{c.new}": c for s in services for c in s.changelog}
 
 
+def between_published(service: str, old: str, new: str) -> ir.Comparison:
+    """Two of the real specs compared directly: they need not stay consecutive versions."""
+    versions = [
+        normalize(
+            load_spec(
+                ROOT / "specs" / service / f"{version}.yaml", f"specs/{service}/{version}.yaml"
+            )
+        )
+        for version in (old, new)
+    ]
+    return compare(*versions)
+
+
 # --- the real specs --------------------------------------------------------------------------
 
 
@@ -55,8 +68,8 @@ def test_every_consecutive_pair_is_pinned(changelogs: dict[str, ir.Comparison]) 
     assert sorted(changelogs) == sorted(p.stem for p in EXPECTED.glob("*.txt")), "stale pins"
 
 
-def test_signalr_v1_to_2022_06_01(changelogs: dict[str, ir.Comparison]) -> None:
-    changes = lines(changelogs["signalr-v1-2022-06-01"])
+def test_signalr_v1_to_2022_06_01() -> None:
+    changes = lines(between_published("signalr", "v1", "2022-06-01"))
     # The HEAD existence checks moved under the new prefix; their GET forms are gone.
     for operation, path in (
         ("ConnectionExists", "connections/{connectionId}"),
@@ -86,8 +99,8 @@ def test_signalr_v1_to_2022_06_01(changelogs: dict[str, ir.Comparison]) -> None:
     assert "breaking | - | model PayloadMessage: property target | became required" in changes
 
 
-def test_webpubsub_2020_10_01_to_2024_12_01(changelogs: dict[str, ir.Comparison]) -> None:
-    changes = lines(changelogs["webpubsub-2020-10-01-2024-12-01"])
+def test_webpubsub_2020_10_01_to_2024_12_01() -> None:
+    changes = lines(between_published("webpubsub", "2020-10-01", "2024-12-01"))
     assert "breaking | SendToAll | parameter hub | moved from query to path" in changes
     assert "breaking | SendToAll | parameter hub | became required" in changes
     assert "breaking | AddUserToGroup | parameter ttl | removed (query)" in changes
@@ -534,15 +547,13 @@ def test_diff_is_markdown_by_default() -> None:
     ) in output
 
 
-def test_diff_as_json_lists_every_change_with_a_summary(
-    changelogs: dict[str, ir.Comparison],
-) -> None:
+def test_diff_as_json_lists_every_change_with_a_summary() -> None:
     code, output = run(
         "webpubsub", "--from", "2020-10-01", "--to", "2024-12-01", "--format", "json"
     )
 
     report = json.loads(output)
-    expected = changelogs["webpubsub-2020-10-01-2024-12-01"]
+    expected = between_published("webpubsub", "2020-10-01", "2024-12-01")
     assert code == 0
     assert (report["service"], report["old"], report["new"]) == (
         "webpubsub",
