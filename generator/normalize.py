@@ -257,7 +257,10 @@ def _body(
         raise document.fail(place + ("content",), f"unsupported content type {unsupported[0]!r}")
     json_schema = content.get("application/json", {}).get("schema")
     model = document.model_name(json_schema)
+    # The JSON content's schema where there is one ({} is "any JSON"), else the first one's, so
+    # that the order of the content types changes nothing.
     first_schema = next(iter(content.values()), None) or {}
+    body_schema = json_schema if json_schema is not None else first_schema.get("schema", {})
     name = python_name(body.get("x-body-name", "message" if model is None else model), taken)
     taken.add(name)
     # Raw content by default: str, bytes or a JSON value, with a content_type= override.
@@ -268,7 +271,7 @@ def _body(
         encoding="content",
         content_types=content_types,
         required=bool(body.get("required", False)),
-        schema=_schema(document, json_schema or first_schema.get("schema", {})),
+        schema=_schema(document, body_schema),
     )
     if content_types != ("application/json",):
         return raw_body

@@ -593,3 +593,11 @@ def test_unknown_service_or_version_is_a_usage_error() -> None:
     code, output = run("pubsub")
     assert code == 2
     assert "no service 'pubsub' (known: signalr, webpubsub)" in output
+
+
+def test_the_order_of_a_body_s_content_types_changes_nothing() -> None:
+    def binary_first(document: Document) -> None:
+        body = document["paths"][SEND]["post"]["requestBody"]
+        body["content"] = dict(reversed(list(body["content"].items())))
+
+    assert between(None, binary_first) == []
