@@ -33,6 +33,8 @@ class _Names:
     request: set[str] = field(default_factory=set)
     responses: set[str] = field(default_factory=set)
     models: set[str] = field(default_factory=set)
+    wire: set[str] = field(default_factory=set)
+    dataclasses: set[str] = field(default_factory=set)
 
     def add_types(self, types: Iterable[ir.PyType]) -> None:
         for type_ in types:
@@ -55,6 +57,8 @@ class _Names:
             request=tuple(sorted(self.request)),
             responses=tuple(sorted(self.responses)),
             models=tuple(sorted(self.models)),
+            wire=tuple(sorted(self.wire)),
+            dataclasses=tuple(sorted(self.dataclasses)),
         )
 
 
@@ -80,6 +84,10 @@ def _models_imports(models: tuple[ir.Model, ...]) -> ir.ModuleImports:
     names = _Names(typing={"Any"})  # from_wire reads a Mapping[str, Any]
     names.add_types(f.type for model in models for f in model.fields)
     names.models.clear()  # the module defines them
+    for f in (f for model in models for f in model.fields):
+        names.wire.add(("" if f.required else "optional_") + f.codec)
+        if f.secret:
+            names.dataclasses.add("field")  # a secret is kept out of the repr
     return names.frozen()
 
 

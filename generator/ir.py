@@ -20,6 +20,8 @@ ResultKind = Literal["none", "exists", "model", "optional_model", "paged"]
 BodyEncoding = Literal["content", "json", "model"]
 # How a model field is read from and written to its JSON form.
 FieldCodec = Literal["value", "model", "model_list"]
+# The JSON type a "value" field must hold, as the runtime's wire module checks it.
+WireKind = Literal["str", "int", "float", "bool", "str_list", "list", "object", "any"]
 Severity = Literal["breaking", "warning", "compatible"]
 ErrorClass = Literal[
     "ApiError",
@@ -304,6 +306,8 @@ class Field:
     codec: FieldCodec
     model: str | None  # the nested model of a "model" or "model_list" field
     schema: Schema
+    wire_kind: WireKind
+    secret: bool  # x-ms-secret: kept out of the model's repr
 
 
 @dataclass(frozen=True)
@@ -330,6 +334,8 @@ class ModuleImports:
     request: tuple[str, ...] = ()  # from the runtime's request module
     responses: tuple[str, ...] = ()  # from the runtime's responses module
     models: tuple[str, ...] = ()  # from the version's models module
+    wire: tuple[str, ...] = ()  # from the runtime's wire module
+    dataclasses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from generator.examples import with_examples
 from generator.imports import version_imports
 from generator.load import LoadedSpec
 from generator.names import refuse_collisions
-from generator.pytypes import python_type, refuse_unsupported
+from generator.pytypes import python_type, refuse_unsupported, wire_kind
 
 CONTENT_TYPE_ARGUMENT = "content_type"
 RAW_CONTENT_TYPES = {"application/json", "text/plain", "application/octet-stream"}
@@ -368,4 +368,6 @@ def _field(
         codec=codec,
         model=model or item_model,
         schema=_schema(document, schema),
+        wire_kind=wire_kind(type_),
+        secret=bool(document.resolve(schema).get("x-ms-secret", False)),
     )

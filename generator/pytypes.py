@@ -47,3 +47,22 @@ def refuse_unsupported(document: Document, place: Place, schema: dict[str, Any])
     for key in UNSUPPORTED_SCHEMA_KEYS:
         if key in schema:
             raise document.fail(place + (key,), f"unsupported construct {key!r}")
+
+
+def wire_kind(type_: ir.PyType) -> ir.WireKind:
+    """What JSON a model field of this type must hold when it is read from a response."""
+    if type_.kind == "optional" and type_.item is not None:
+        return wire_kind(type_.item)
+    if type_.kind in ("str", "bytes"):
+        return "str"
+    if type_.kind == "literal":
+        # An enum value the service adds later still reads; only its type is checked.
+        return "str" if all(isinstance(value, str) for value in type_.values) else "any"
+    if type_.kind in ("int", "float", "bool"):
+        return type_.kind
+    if type_.kind in ("list", "sequence"):
+        item = type_.item
+        return "str_list" if item is not None and item.kind == "str" else "list"
+    if type_.kind == "json_object":
+        return "object"
+    return "any"

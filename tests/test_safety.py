@@ -320,11 +320,21 @@ def test_a_model_of_the_wrong_shape_is_an_unexpected_response_error(
 @pytest.mark.parametrize(
     ("page", "problem"),
     [
-        (b"{}", "a page must be a JSON object with a 'value' list"),
-        (b'{"value": 5}', "a page must be a JSON object with a 'value' list"),
-        (b"[]", "a page must be a JSON object with a 'value' list"),
-        (b'{"value": [1]}', "the page does not have the documented shape"),
-        (b'{"value": [], "nextLink": 5}', "the page's next link is not a string"),
+        (b"{}", "the page does not have the documented shape: 'value' is missing"),
+        (b'{"value": 5}', "the page does not have the documented shape: 'value' is not a list"),
+        (b"[]", "a page must be a JSON object, got an array"),
+        (
+            b'{"value": [1]}',
+            "the page does not have the documented shape: 'value' is not a list of objects",
+        ),
+        (
+            b'{"value": [{"connectionId": 7}]}',
+            "the page does not have the documented shape: 'connectionId' is not a string",
+        ),
+        (
+            b'{"value": [], "nextLink": 5}',
+            "the page does not have the documented shape: 'nextLink' is not a string",
+        ),
     ],
 )
 def test_a_page_of_the_wrong_shape_is_an_unexpected_response_error(
@@ -831,3 +841,30 @@ def test_tokens_never_show_in_reprs_or_logs(caplog: pytest.LogCaptureFixture) ->
         call(webpubsub_v2024, False, recorder, lambda c: c.generate_client_token())
     sent = recorder.requests[0].headers["authorization"][7:]
     assert "realtime_rest" in caplog.text and sent not in caplog.text and KEY not in caplog.text
+
+
+@both
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b'{"token": 5}', "'token' is not a string"),
+        (b'{"token": ["a"]}', "'token' is not a string"),
+        (b'{"token": true}', "'token' is not a string"),
+    ],
+)
+def test_a_model_field_of_the_wrong_type_is_an_unexpected_response_error(
+    is_async: bool, body: bytes, problem: str
+) -> None:
+    recorder = Recorder(json_reply(200, body))
+    with pytest.raises(UnexpectedResponseError) as raised:
+        call(webpubsub_v2024, is_async, recorder, lambda c: c.generate_client_token())
+    assert raised.value.message == (
+        f"unexpected answer from the service: the body does not have the documented shape: {problem}"
+    )
+
+
+def test_a_token_in_a_model_never_shows_in_its_repr() -> None:
+    answer = webpubsub_v2024.models.ClientTokenResponse(token=KEY)
+
+    assert KEY not in repr(answer) and KEY not in str(answer)
+    assert answer.token == KEY

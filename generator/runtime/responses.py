@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from realtime_rest._runtime.errors import UnexpectedResponseError
+from realtime_rest._runtime.errors import UnexpectedResponseError, WireFormatError
 from realtime_rest._runtime.options import CallOptions, Unpack
 from realtime_rest._runtime.request import Request
 from realtime_rest._runtime.transport import Response
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 PageReader = Callable[[Any], tuple[Sequence[T], "str | None"]]
-# A page's items, under the name every spec of the package gives them (x-ms-pageable's itemName).
-PAGE_ITEMS = "value"
 # What reading a model of the wrong shape raises (WireFormatError is a ValueError).
 _SHAPE_ERRORS = (TypeError, KeyError, ValueError, AttributeError, IndexError)
 
@@ -60,12 +58,19 @@ def read_model(response: Response, from_wire: Callable[[Any], T]) -> T:
         raise unexpected(response, f"expected a JSON object, got {_json_type(data)}")
     try:
         return from_wire(data)
-    except _SHAPE_ERRORS:
-        raise unexpected(response, "the body does not have the documented shape") from None
+    except _SHAPE_ERRORS as error:
+        raise unexpected(
+            response, f"the body does not have the documented shape{_which(error)}"
+        ) from None
 
 
 def read_optional_model(response: Response, from_wire: Callable[[Any], T]) -> T | None:
     return read_model(response, from_wire) if response.content else None
+
+
+def _which(error: Exception) -> str:
+    """What the models found wrong: their messages name fields, never values."""
+    return f": {error}" if isinstance(error, WireFormatError) else ""
 
 
 def _json_type(data: Any) -> str:
@@ -84,12 +89,14 @@ class _Pages:
 
     def read(self, response: Response, read_page: PageReader[T]) -> tuple[Sequence[T], str | None]:
         data = read_json(response)
-        if not isinstance(data, dict) or not isinstance(data.get(PAGE_ITEMS), list):
-            raise unexpected(response, f"a page must be a JSON object with a {PAGE_ITEMS!r} list")
+        if not isinstance(data, dict):
+            raise unexpected(response, f"a page must be a JSON object, got {_json_type(data)}")
         try:
             items, next_link = read_page(data)
-        except _SHAPE_ERRORS:
-            raise unexpected(response, "the page does not have the documented shape") from None
+        except _SHAPE_ERRORS as error:
+            raise unexpected(
+                response, f"the page does not have the documented shape{_which(error)}"
+            ) from None
         if next_link is not None and not isinstance(next_link, str):
             raise unexpected(response, "the page's next link is not a string")
         return items, next_link or None

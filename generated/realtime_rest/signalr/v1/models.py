@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from realtime_rest._runtime.wire import optional_value
+
 
 @dataclass(frozen=True)
 class PayloadMessage:
@@ -21,8 +23,8 @@ class PayloadMessage:
     def from_wire(cls, data: Mapping[str, Any]) -> PayloadMessage:
         """Read the model from its JSON form."""
         return cls(
-            target=data.get("target"),
-            arguments=data.get("arguments"),
+            target=optional_value(data, "target", "str"),
+            arguments=optional_value(data, "arguments", "list"),
         )
 
     def to_wire(self) -> dict[str, Any]:

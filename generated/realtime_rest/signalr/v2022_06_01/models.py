@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from realtime_rest._runtime.wire import optional_model, optional_model_list, optional_value, value
+
 
 @dataclass(frozen=True)
 class ErrorDetail:
@@ -31,15 +33,11 @@ class ErrorDetail:
     def from_wire(cls, data: Mapping[str, Any]) -> ErrorDetail:
         """Read the model from its JSON form."""
         return cls(
-            code=data.get("code"),
-            message=data.get("message"),
-            target=data.get("target"),
-            details=(
-                [ErrorDetail.from_wire(item) for item in data["details"]]
-                if data.get("details") is not None
-                else None
-            ),
-            inner=InnerError.from_wire(data["inner"]) if data.get("inner") is not None else None,
+            code=optional_value(data, "code", "str"),
+            message=optional_value(data, "message", "str"),
+            target=optional_value(data, "target", "str"),
+            details=optional_model_list(data, "details", ErrorDetail.from_wire),
+            inner=optional_model(data, "inner", InnerError.from_wire),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -71,8 +69,8 @@ class InnerError:
     def from_wire(cls, data: Mapping[str, Any]) -> InnerError:
         """Read the model from its JSON form."""
         return cls(
-            code=data.get("code"),
-            inner=InnerError.from_wire(data["inner"]) if data.get("inner") is not None else None,
+            code=optional_value(data, "code", "str"),
+            inner=optional_model(data, "inner", InnerError.from_wire),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -97,8 +95,8 @@ class PayloadMessage:
     def from_wire(cls, data: Mapping[str, Any]) -> PayloadMessage:
         """Read the model from its JSON form."""
         return cls(
-            target=data["target"],
-            arguments=data.get("arguments"),
+            target=value(data, "target", "str"),
+            arguments=optional_value(data, "arguments", "list"),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -136,14 +134,14 @@ class ServiceResponse:
     def from_wire(cls, data: Mapping[str, Any]) -> ServiceResponse:
         """Read the model from its JSON form."""
         return cls(
-            status_code=data.get("statusCode"),
-            code=data.get("code"),
-            level=data.get("level"),
-            scope=data.get("scope"),
-            error_kind=data.get("errorKind"),
-            message=data.get("message"),
-            json_object=data.get("jsonObject"),
-            is_success=data.get("isSuccess"),
+            status_code=optional_value(data, "statusCode", "int"),
+            code=optional_value(data, "code", "str"),
+            level=optional_value(data, "level", "str"),
+            scope=optional_value(data, "scope", "str"),
+            error_kind=optional_value(data, "errorKind", "str"),
+            message=optional_value(data, "message", "str"),
+            json_object=optional_value(data, "jsonObject", "any"),
+            is_success=optional_value(data, "isSuccess", "bool"),
         )
 
     def to_wire(self) -> dict[str, Any]:

@@ -5,8 +5,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field as _field
 from typing import Any
+
+from realtime_rest._runtime.wire import (
+    model_list,
+    optional_model,
+    optional_model_list,
+    optional_value,
+    value,
+)
 
 
 @dataclass(frozen=True)
@@ -23,8 +31,8 @@ class AddToGroupsRequest:
     def from_wire(cls, data: Mapping[str, Any]) -> AddToGroupsRequest:
         """Read the model from its JSON form."""
         return cls(
-            groups=data.get("groups"),
-            filter_=data.get("filter"),
+            groups=optional_value(data, "groups", "str_list"),
+            filter_=optional_value(data, "filter", "str"),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -41,14 +49,14 @@ class AddToGroupsRequest:
 class ClientTokenResponse:
     """A token for an end client."""
 
-    token: str | None = None
+    token: str | None = _field(default=None, repr=False)
     """The access token the client connects with."""
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> ClientTokenResponse:
         """Read the model from its JSON form."""
         return cls(
-            token=data.get("token"),
+            token=optional_value(data, "token", "str"),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -81,15 +89,11 @@ class ErrorDetail:
     def from_wire(cls, data: Mapping[str, Any]) -> ErrorDetail:
         """Read the model from its JSON form."""
         return cls(
-            code=data.get("code"),
-            message=data.get("message"),
-            target=data.get("target"),
-            details=(
-                [ErrorDetail.from_wire(item) for item in data["details"]]
-                if data.get("details") is not None
-                else None
-            ),
-            inner=InnerError.from_wire(data["inner"]) if data.get("inner") is not None else None,
+            code=optional_value(data, "code", "str"),
+            message=optional_value(data, "message", "str"),
+            target=optional_value(data, "target", "str"),
+            details=optional_model_list(data, "details", ErrorDetail.from_wire),
+            inner=optional_model(data, "inner", InnerError.from_wire),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -122,8 +126,8 @@ class GroupMember:
     def from_wire(cls, data: Mapping[str, Any]) -> GroupMember:
         """Read the model from its JSON form."""
         return cls(
-            connection_id=data["connectionId"],
-            user_id=data.get("userId"),
+            connection_id=value(data, "connectionId", "str"),
+            user_id=optional_value(data, "userId", "str"),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -150,8 +154,8 @@ class GroupMemberPagedValues:
     def from_wire(cls, data: Mapping[str, Any]) -> GroupMemberPagedValues:
         """Read the model from its JSON form."""
         return cls(
-            value=[GroupMember.from_wire(item) for item in data["value"]],
-            next_link=data.get("nextLink"),
+            value=model_list(data, "value", GroupMember.from_wire),
+            next_link=optional_value(data, "nextLink", "str"),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -177,8 +181,8 @@ class InnerError:
     def from_wire(cls, data: Mapping[str, Any]) -> InnerError:
         """Read the model from its JSON form."""
         return cls(
-            code=data.get("code"),
-            inner=InnerError.from_wire(data["inner"]) if data.get("inner") is not None else None,
+            code=optional_value(data, "code", "str"),
+            inner=optional_model(data, "inner", InnerError.from_wire),
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -205,8 +209,8 @@ class RemoveFromGroupsRequest:
     def from_wire(cls, data: Mapping[str, Any]) -> RemoveFromGroupsRequest:
         """Read the model from its JSON form."""
         return cls(
-            groups=data.get("groups"),
-            filter_=data.get("filter"),
+            groups=optional_value(data, "groups", "str_list"),
+            filter_=optional_value(data, "filter", "str"),
         )
 
     def to_wire(self) -> dict[str, Any]:
