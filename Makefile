@@ -80,4 +80,4 @@ bench: $(BENCH_INSTALLED)
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) tools/prism/node_modules tools/e2e/node_modules
 	find . -path ./.git -prune -o -type d \( -name __pycache__ -o -name '*.egg-info' -o -name build \
-		-o -name .mypy_cache -o -name .pytest_cache \) -prune -exec rm -rf {} +
+		-o -name .mypy_cache -o -name .pytest_cache -o -name .hypothesis \) -prune -exec rm -rf {} +

@@ -59,7 +59,7 @@ def normalize(spec: LoadedSpec) -> ir.Version:
         hub_pattern=next((op.hub.schema.pattern for op in ops if op.hub), None),
         api_version=version if any(op.api_version for op in ops) else None,
         error_model=error_model,
-        client_token=semantics.client_token(ops),
+        client_token=semantics.client_token(document, ops, by_name),
         auth=_auth(document),
         operations=ops,
         models=models,

@@ -45,8 +45,13 @@ def python_type(document: Document, place: Place, schema: Any, *, argument: bool
 
 def refuse_unsupported(document: Document, place: Place, schema: dict[str, Any]) -> None:
     for key in UNSUPPORTED_SCHEMA_KEYS:
-        if key in schema:
-            raise document.fail(place + (key,), f"unsupported construct {key!r}")
+        # A closed object (additionalProperties: false, as Microsoft's descriptions often say)
+        # is what every model is; open ones would need a mapping the models do not have.
+        if key in schema and not (key == "additionalProperties" and schema[key] is False):
+            raise document.fail(
+                place + (key,),
+                f"unsupported construct {key!r}: the generator does not support it yet",
+            )
 
 
 def wire_kind(type_: ir.PyType) -> ir.WireKind:

@@ -150,7 +150,9 @@ def error_model(document: Document, operations: tuple[ir.Operation, ...]) -> str
     return models.pop() if models else None
 
 
-def client_token(operations: tuple[ir.Operation, ...]) -> ir.ClientToken | None:
+def client_token(
+    document: Document, operations: tuple[ir.Operation, ...], models: dict[str, ir.Model]
+) -> ir.ClientToken | None:
     """GenerateClientToken, where the version has it, and which token fields it can carry.
 
     A protocol enum other than the service's three would not type-check against the runtime's
@@ -158,6 +160,13 @@ def client_token(operations: tuple[ir.Operation, ...]) -> ir.ClientToken | None:
     operation = next((op for op in operations if op.operation_id == CLIENT_TOKEN_OPERATION), None)
     if operation is None:
         return None
+    answer = models.get(operation.result.model or "")
+    token = next((f for f in answer.fields if f.wire_name == "token"), None) if answer else None
+    if token is None or token.wire_kind != "str":
+        raise document.fail(
+            ("paths", operation.path, operation.http_method.lower(), "responses"),
+            f"{CLIENT_TOKEN_OPERATION} must answer a model with a string 'token' field",
+        )
     arguments = []
     for parameter in operation.query_parameters:
         field = _TOKEN_INPUTS.get(parameter.wire_name)
@@ -165,4 +174,4 @@ def client_token(operations: tuple[ir.Operation, ...]) -> ir.ClientToken | None:
             continue
         if field is not None:
             arguments.append((field, parameter.python_name))
-    return ir.ClientToken(operation.method_name, tuple(sorted(arguments)))
+    return ir.ClientToken(operation.method_name, tuple(sorted(arguments)), token.python_name)

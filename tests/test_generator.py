@@ -291,6 +291,14 @@ BAD_INPUT = {
         "specs/webpubsub/2099-01-01.yaml: $.components.schemas.ClientTokenResponse.properties.token.oneOf: "
         "unsupported construct 'oneOf'",
     ),
+    "open additionalProperties": (
+        lambda text: text.replace(
+            "    InnerError:\n      type: object\n",
+            "    InnerError:\n      type: object\n      additionalProperties:\n        type: string\n",
+        ),
+        "specs/webpubsub/2099-01-01.yaml: $.components.schemas.InnerError.additionalProperties: "
+        "unsupported construct 'additionalProperties': the generator does not support it yet",
+    ),
     "duplicate key": (
         lambda text: text.replace(
             "  version: 2099-01-01\n", "  version: 2099-01-01\n  version: 2099-01-02\n"
@@ -367,3 +375,17 @@ def test_the_runtime_sources_are_black_clean() -> None:
     texts = [source.read_text(encoding="utf-8") for source in sources]
 
     assert format_all([(s.name, t) for s, t in zip(sources, texts)]) == texts
+
+
+def test_a_closed_model_is_supported(project: Path) -> None:
+    """additionalProperties: false, as Microsoft's descriptions write it, is what models are."""
+    edit_spec(
+        project,
+        lambda d: d["components"]["schemas"]["InnerError"].update(additionalProperties=False),
+    )
+
+    code, output = run(project, "generate")
+
+    assert code == 0, output
+    models = (project / "generated/realtime_rest/webpubsub/v2099_01_01/models.py").read_text()
+    assert "class InnerError:" in models
