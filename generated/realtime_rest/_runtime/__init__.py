@@ -22,25 +22,39 @@ from realtime_rest._runtime.errors import (
 )
 from realtime_rest._runtime.options import CallOptions
 from realtime_rest._runtime.pipeline import NO_RETRIES, RetryPolicy
-from realtime_rest._runtime.transport import Response
+from realtime_rest._runtime.transport import (
+    AttemptError,
+    MockRequest,
+    MockTransport,
+    Outgoing,
+    Reply,
+    Response,
+    Timeout,
+)
 
 __all__ = [
     "AccessKey",
     "AccessToken",
     "ApiError",
     "AsyncTokenCredential",
+    "AttemptError",
     "AuthenticationError",
     "BadRequestError",
     "CallOptions",
     "ConnectionStringError",
     "InsecureConnectionWarning",
+    "MockRequest",
+    "MockTransport",
     "NO_RETRIES",
     "NotFoundError",
+    "Outgoing",
     "RealtimeRestError",
+    "Reply",
     "Response",
     "RetryPolicy",
     "ServiceError",
     "ThrottledError",
+    "Timeout",
     "TokenCredential",
     "TransportError",
     "UnexpectedResponseError",

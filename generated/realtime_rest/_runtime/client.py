@@ -127,9 +127,9 @@ class BaseClient(_ClientCore):
         :param allow_http_credentials: send Microsoft Entra ID tokens over plain ``http://`` to a
             host that is not loopback (refused otherwise), and access-key tokens without the
             warning given otherwise.
-        :param transport_options: ``timeout`` per attempt (seconds or an ``httpx.Timeout``; 10 s
-            to connect, 30 s for each read or write unless given) and ``transport`` (an httpx
-            transport).
+        :param transport_options: ``timeout`` per attempt (seconds or a ``Timeout``; 10 s to
+            connect, 30 s for each read unless given) and ``transport`` (what sends the requests:
+            urllib3 unless given; ``MockTransport`` in tests).
 
         Endpoints are ``http(s)://host[:port][/path]``; anything else raises ValueError.
         """
