@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import urllib3
 from urllib3.exceptions import (
@@ -34,16 +35,15 @@ class Urllib3Transport:
 
     def __init__(self, timeout: Timeout | float) -> None:
         self._timeout = Timeout.of(timeout)
+        self._default_timeout = urllib3.Timeout(
+            connect=self._timeout.connect, read=self._timeout.read
+        )
         self._pools: dict[str, urllib3.HTTPConnectionPool] = {}
         self._lock = threading.Lock()
 
     def send(self, request: Outgoing) -> Response:
         origin, target = _split(request.url)
         pool = self._pools.get(origin) or self._pool(origin)
-        timeout = urllib3.Timeout(
-            connect=remaining(request, self._timeout.connect),
-            read=remaining(request, self._timeout.read),
-        )
         body = BodyReader(request)
         try:
             sent = pool.urlopen(
@@ -53,13 +53,13 @@ class Urllib3Transport:
                 headers=request.headers,
                 retries=False,
                 redirect=False,
-                timeout=timeout,
+                timeout=self._attempt_timeout(request),
                 preload_content=False,
                 release_conn=False,
             )
             try:
                 complete = True
-                while chunk := sent.read1(_CHUNK):
+                while sent.length_remaining != 0 and (chunk := sent.read1(_CHUNK)):
                     if not body.add(chunk):
                         complete = False
                         break
@@ -74,6 +74,15 @@ class Urllib3Transport:
             raise _attempt_error(error) from None
         headers = {name.lower(): value for name, value in sent.headers.items()}
         return body.response(request, sent.status, sent.reason or "", headers)
+
+    def _attempt_timeout(self, request: Outgoing) -> urllib3.Timeout:
+        """The configured timeouts, capped by what is left of the deadline."""
+        if request.deadline - time.monotonic() > max(self._timeout.connect, self._timeout.read):
+            return self._default_timeout  # the common case, made once
+        return urllib3.Timeout(
+            connect=remaining(request, self._timeout.connect),
+            read=remaining(request, self._timeout.read),
+        )
 
     def _pool(self, origin: str) -> urllib3.HTTPConnectionPool:
         with self._lock:

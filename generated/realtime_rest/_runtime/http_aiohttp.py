@@ -16,7 +16,7 @@ from realtime_rest._runtime.transport import (
     remaining,
 )
 
-# Connections kept open in all, as httpx and aiohttp do by default.
+# Connections kept open in all (aiohttp's default).
 POOL_SIZE = 100
 
 
