@@ -77,7 +77,7 @@ class Urllib3Transport:
 
     def _attempt_timeout(self, request: Outgoing) -> urllib3.Timeout:
         """The configured timeouts, capped by what is left of the deadline."""
-        if request.deadline - time.monotonic() > max(self._timeout.connect, self._timeout.read):
+        if request.deadline - time.monotonic() > self._timeout.connect + self._timeout.read:
             return self._default_timeout  # the common case, made once
         return urllib3.Timeout(
             connect=remaining(request, self._timeout.connect),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import aiohttp
 from yarl import URL
@@ -25,16 +26,14 @@ class AiohttpTransport:
 
     def __init__(self, timeout: Timeout | float) -> None:
         self._timeout = Timeout.of(timeout)
+        self._default_timeout = aiohttp.ClientTimeout(
+            connect=self._timeout.connect, sock_read=self._timeout.read
+        )
         # Made at the first send: aiohttp wants a session made inside its event loop.
         self._session: aiohttp.ClientSession | None = None
 
     async def send_async(self, request: Outgoing) -> Response:
         session = self._session or self._new_session()
-        timeout = aiohttp.ClientTimeout(
-            total=remaining(request, float("inf")),
-            sock_connect=remaining(request, self._timeout.connect),
-            sock_read=remaining(request, self._timeout.read),
-        )
         body = BodyReader(request)
         try:
             async with session.request(
@@ -43,7 +42,7 @@ class AiohttpTransport:
                 data=request.content,
                 headers=request.headers,
                 allow_redirects=False,
-                timeout=timeout,
+                timeout=self._attempt_timeout(request),
             ) as sent:
                 while chunk := await sent.content.readany():
                     if not body.add(chunk):
@@ -53,6 +52,18 @@ class AiohttpTransport:
                 return body.response(request, sent.status, sent.reason or "", headers)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise _attempt_error(error) from None
+
+    def _attempt_timeout(self, request: Outgoing) -> aiohttp.ClientTimeout:
+        """The configured timeouts, capped by what is left of the deadline. Connecting (a pool
+        slot included) then waiting for the answer fit in it either way; the body's reading is
+        held to it by BodyReader."""
+        if request.deadline - time.monotonic() > self._timeout.connect + self._timeout.read:
+            return self._default_timeout  # the common case, made once
+        return aiohttp.ClientTimeout(
+            total=remaining(request, float("inf")),
+            connect=remaining(request, self._timeout.connect),
+            sock_read=remaining(request, self._timeout.read),
+        )
 
     def _new_session(self) -> aiohttp.ClientSession:
         self._session = aiohttp.ClientSession(

@@ -22,8 +22,9 @@ DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Timeout:
-    """Per attempt: seconds to connect, and to wait for each read or write; each is capped by what
-    is left of the call's deadline (the retry policy's ``deadline``, or the call's ``timeout``)."""
+    """Per attempt: seconds to connect (a free connection of the pool included), and to wait for
+    each read of the answer; each is capped by what is left of the call's deadline (the retry
+    policy's ``deadline``, or the call's ``timeout``), which no attempt outlasts."""
 
     read: float = 30.0
     connect: float = 10.0
