@@ -51,7 +51,10 @@ def class_name(name: str) -> str:
     if name.isascii() and name.isidentifier() and name not in RESERVED and name[0].isupper():
         return name
     candidate = pascal_case(name)
-    return f"Model{candidate}" if not candidate[:1].isalpha() else candidate
+    # "false" becomes False: a name Python reserves, like one that does not start with a letter.
+    return (
+        f"Model{candidate}" if not candidate[:1].isalpha() or candidate in RESERVED else candidate
+    )
 
 
 def module_name(version: str) -> str:

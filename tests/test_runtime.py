@@ -270,7 +270,7 @@ def test_a_send_is_not_repeated_after_a_500_or_a_read_failure() -> None:
     assert len(replies.requests) == 1
 
     replies = Replies(
-        AttemptError("ReadError: " + "connection reset", may_have_arrived=True, transient=True)
+        AttemptError("ReadError: connection reset", may_have_arrived=True, transient=True)
     )
     with pytest.raises(TransportError):
         pipeline(replies).send(SEND)
@@ -279,7 +279,7 @@ def test_a_send_is_not_repeated_after_a_500_or_a_read_failure() -> None:
 
 def test_idempotent_requests_are_retried_after_a_connection_reset() -> None:
     replies = Replies(
-        AttemptError("ReadError: " + "connection reset", may_have_arrived=True, transient=True),
+        AttemptError("ReadError: connection reset", may_have_arrived=True, transient=True),
         Reply(200),
     )
     assert pipeline(replies).send(CHECK).status == 200

@@ -695,9 +695,7 @@ def test_no_retry_waits_past_the_call_deadline(is_async: bool) -> None:
 @both
 def test_local_protocol_errors_are_not_retried(is_async: bool) -> None:
     recorder = Recorder(
-        AttemptError(
-            "LocalProtocolError: " + "bad header", may_have_arrived=False, transient=False
-        ),
+        AttemptError("LocalProtocolError: bad header", may_have_arrived=False, transient=False),
         Reply(200),
     )
     with pytest.raises(TransportError) as raised:
@@ -709,8 +707,8 @@ def test_local_protocol_errors_are_not_retried(is_async: bool) -> None:
 @both
 def test_a_send_that_could_not_connect_is_retried(is_async: bool) -> None:
     recorder = Recorder(
-        AttemptError("ConnectError: " + "refused", may_have_arrived=False, transient=True),
-        AttemptError("ConnectTimeout: " + "slow", may_have_arrived=False, transient=True),
+        AttemptError("ConnectError: refused", may_have_arrived=False, transient=True),
+        AttemptError("ConnectTimeout: slow", may_have_arrived=False, transient=True),
     )
     assert call(webpubsub_v2024, is_async, recorder, lambda c: c.send_to_all("hi")) is None
     assert len(recorder.requests) == 3
