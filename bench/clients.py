@@ -1,29 +1,36 @@
-"""Client overhead and throughput: ours, raw httpx (the floor) and the official SDK, all sending
-the same requests to the same loopback server (bench/server.py, in its own process).
+"""Client overhead and throughput: ours, the raw HTTP libraries (the floors) and the official
+SDK, all sending the same requests to the same loopback server (bench/server.py, in its own
+process).
 
 Overhead is the client process's CPU time per call: the server's work is not in it, and the
-socket calls are the same for every client.
+socket calls are the same for every client. The floors send each operation's request built by
+hand, with its access-key token signed once and reused, as our clients reuse theirs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import json
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import aiohttp
 import httpx
+import urllib3
 from azure.messaging.webpubsubservice import WebPubSubServiceClient
 from azure.messaging.webpubsubservice.aio import WebPubSubServiceClient as AsyncSdkClient
+from yarl import URL
 
 from realtime_rest.webpubsub import AsyncWebPubSubClient, WebPubSubClient
 
@@ -54,15 +61,17 @@ def connection_string(port: int) -> str:
     return f"Endpoint=http://127.0.0.1;Port={port};AccessKey={ACCESS_KEY};Version=1.0;"
 
 
-# --- the floor: httpx with the request built by hand -----------------------------------------
+# --- the floors: the HTTP libraries with the request built by hand ------------------------------
 
 
 def _b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+@functools.lru_cache(maxsize=None)
 def _bearer(url: str) -> str:
-    """The same access-key JWT every client signs: HS256, audience = the request URL."""
+    """The same access-key JWT every client sends: HS256, audience = the request URL; signed
+    once per URL, as every client here may reuse it for minutes."""
     now = int(time.time())
     header = _b64url(b'{"alg":"HS256","typ":"JWT"}')
     claims = _b64url(json.dumps({"aud": url, "iat": now, "exp": now + 300}).encode())
@@ -89,26 +98,58 @@ def _request(port: int, operation: str) -> tuple[str, str, bytes | None, dict[st
     return method, url, body, headers
 
 
-def _checked(response: httpx.Response) -> bool:
-    if response.status_code >= 400 and response.status_code != 404:
-        raise RuntimeError(response.status_code)
-    return response.status_code < 300
+def _checked(status: int) -> bool:
+    if status >= 400 and status != 404:
+        raise RuntimeError(status)
+    return status < 300
 
 
-def raw_call(http: httpx.Client, port: int, operation: str) -> Callable[[], bool]:
+def raw_httpx_call(http: httpx.Client, port: int, operation: str) -> Callable[[], bool]:
     def call() -> bool:
         method, url, body, headers = _request(port, operation)
-        return _checked(http.request(method, url, content=body, headers=headers))
+        return _checked(http.request(method, url, content=body, headers=headers).status_code)
 
     return call
 
 
-def raw_async_call(
+def raw_urllib3_call(
+    pool: urllib3.HTTPConnectionPool, port: int, operation: str
+) -> Callable[[], bool]:
+    origin = f"http://127.0.0.1:{port}"
+
+    def call() -> bool:
+        method, url, body, headers = _request(port, operation)
+        # The pool's own fast path: the target alone, no redirects, no retries.
+        answer = pool.urlopen(
+            method, url[len(origin) :], body=body, headers=headers, retries=False, redirect=False
+        )
+        return _checked(answer.status)
+
+    return call
+
+
+def raw_httpx_async_call(
     http: httpx.AsyncClient, port: int, operation: str
 ) -> Callable[[], Awaitable[bool]]:
     async def call() -> bool:
         method, url, body, headers = _request(port, operation)
-        return _checked(await http.request(method, url, content=body, headers=headers))
+        return _checked(
+            (await http.request(method, url, content=body, headers=headers)).status_code
+        )
+
+    return call
+
+
+def raw_aiohttp_call(
+    session: aiohttp.ClientSession, port: int, operation: str
+) -> Callable[[], Awaitable[bool]]:
+    async def call() -> bool:
+        method, url, body, headers = _request(port, operation)
+        async with session.request(
+            method, URL(url, encoded=True), data=body, headers=headers
+        ) as answer:
+            await answer.read()
+            return _checked(answer.status)
 
     return call
 
@@ -125,12 +166,18 @@ def our_calls(client: Any) -> dict[str, Callable[[], Any]]:
     }
 
 
+SYNC_FLOORS = ("raw urllib3 (floor)", "raw httpx")
+ASYNC_FLOORS = ("raw aiohttp (floor)", "raw httpx async")
+
+
 def sync_calls(port: int) -> dict[str, dict[str, Callable[[], Any]]]:
     """Per client, the three calls, each sending the same request."""
     sdk = WebPubSubServiceClient.from_connection_string(connection_string(port), hub=HUB)
     http = httpx.Client()
+    pool = urllib3.HTTPConnectionPool("127.0.0.1", port, maxsize=10)
     return {
-        "raw httpx (floor)": {name: raw_call(http, port, name) for name in OPERATIONS},
+        "raw urllib3 (floor)": {name: raw_urllib3_call(pool, port, name) for name in OPERATIONS},
+        "raw httpx": {name: raw_httpx_call(http, port, name) for name in OPERATIONS},
         "realtime-rest sync": our_calls(
             WebPubSubClient.from_connection_string(connection_string(port), hub=HUB)
         ),
@@ -175,8 +222,10 @@ def overhead(port: int, calls: int, runs: int) -> dict[str, dict[str, list[float
 async def _async_overhead(port: int, calls: int, runs: int) -> dict[str, dict[str, list[float]]]:
     ours = AsyncWebPubSubClient.from_connection_string(connection_string(port), hub=HUB)
     http = httpx.AsyncClient()
+    session = aiohttp.ClientSession()
     clients = {
-        "raw httpx async (floor)": {name: raw_async_call(http, port, name) for name in OPERATIONS},
+        "raw aiohttp (floor)": {name: raw_aiohttp_call(session, port, name) for name in OPERATIONS},
+        "raw httpx async": {name: raw_httpx_async_call(http, port, name) for name in OPERATIONS},
         "realtime-rest async": our_calls(ours),
     }
     results: dict[str, dict[str, list[float]]] = {c: {o: [] for o in OPERATIONS} for c in clients}
@@ -189,22 +238,45 @@ async def _async_overhead(port: int, calls: int, runs: int) -> dict[str, dict[st
                 results[client][name].append(await _async_cpu_micros(call, calls))
     await ours.close()
     await http.aclose()
+    await session.close()
     return results
 
 
 # --- throughput --------------------------------------------------------------------------------
 
 
+THROUGHPUT_CLIENTS = (
+    "realtime-rest async",
+    "raw aiohttp (floor)",
+    "raw httpx async",
+    "azure-messaging-webpubsubservice async",
+)
+
+
+@contextlib.asynccontextmanager
+async def _sender(port: int, client: str) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
+    """One client's send_to_all, the client open for the block."""
+    if client == "raw aiohttp (floor)":
+        async with aiohttp.ClientSession() as session:
+            yield raw_aiohttp_call(session, port, "send_to_all")
+    elif client == "raw httpx async":
+        async with httpx.AsyncClient() as http:
+            yield raw_httpx_async_call(http, port, "send_to_all")
+    else:
+        factory = AsyncWebPubSubClient if client == "realtime-rest async" else AsyncSdkClient
+        async with factory.from_connection_string(connection_string(port), hub=HUB) as ours:
+            yield lambda: ours.send_to_all(MESSAGE)
+
+
 def sends_per_second(port: int, client: str, tasks: int, sends: int) -> float:
     async def measure() -> float:
-        factory = AsyncWebPubSubClient if client == "realtime-rest async" else AsyncSdkClient
-        async with factory.from_connection_string(connection_string(port), hub=HUB) as sender:
+        async with _sender(port, client) as send:
 
             async def worker(count: int) -> None:
                 for _ in range(count):
-                    await sender.send_to_all(MESSAGE)
+                    await send()
 
-            await worker(20)  # connections opened and code warm before timing
+            await asyncio.gather(*(worker(2) for _ in range(tasks)))  # connections open, code warm
             started = time.perf_counter()
             await asyncio.gather(*(worker(sends // tasks) for _ in range(tasks)))
             return (sends // tasks) * tasks / (time.perf_counter() - started)
@@ -215,9 +287,12 @@ def sends_per_second(port: int, client: str, tasks: int, sends: int) -> float:
 def throughput(
     port: int, concurrency: tuple[int, ...], sends: int, runs: int
 ) -> dict[str, dict[int, list[float]]]:
-    return {
-        client: {
-            n: [sends_per_second(port, client, n, sends) for _ in range(runs)] for n in concurrency
-        }
-        for client in ("realtime-rest async", "azure-messaging-webpubsubservice async")
+    """{client: {tasks: sends per second of each run}}; the clients take turns in each run."""
+    rates: dict[str, dict[int, list[float]]] = {
+        client: {n: [] for n in concurrency} for client in THROUGHPUT_CLIENTS
     }
+    for _ in range(runs):
+        for n in concurrency:
+            for client in THROUGHPUT_CLIENTS:
+                rates[client][n].append(sends_per_second(port, client, n, sends))
+    return rates

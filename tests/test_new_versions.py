@@ -25,8 +25,7 @@ OLDER_TOKEN_INPUTS = {"userId", "role", "minutesToExpire"}
 
 ENTRA_TOKEN_SCRIPT = """
 import json
-import httpx
-from realtime_rest import NO_RETRIES
+from realtime_rest import NO_RETRIES, MockTransport, Reply
 from realtime_rest._runtime import AccessToken
 from realtime_rest.webpubsub.v2021_10_01 import WebPubSubClient
 
@@ -36,12 +35,12 @@ class Credential:
 
 sent = []
 def answer(request):
-    sent.append(str(request.url))
-    return httpx.Response(200, json={"token": "issued"})
+    sent.append(request.url)
+    return Reply.with_json(200, {"token": "issued"})
 
 client = WebPubSubClient(
     "https://contoso.webpubsub.azure.com", Credential(), hub="chat",
-    transport=httpx.MockTransport(answer), retry_policy=NO_RETRIES,
+    transport=MockTransport(answer), retry_policy=NO_RETRIES,
 )
 token = client.get_client_access_token(user_id="ann", roles=["webpubsub.sendToGroup"])
 try:

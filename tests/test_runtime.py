@@ -7,7 +7,6 @@ import logging
 import time
 from typing import Any
 
-import httpx
 import jwt
 import pytest
 
@@ -15,8 +14,12 @@ from realtime_rest import (
     NO_RETRIES,
     AccessKey,
     ApiError,
+    AttemptError,
     AuthenticationError,
     ConnectionStringError,
+    MockRequest,
+    MockTransport,
+    Reply,
     RetryPolicy,
     ServiceError,
     ThrottledError,
@@ -49,18 +52,18 @@ def pipeline(
         "user_agent": "tests",
         **options,
     }
-    transport = httpx.MockTransport(handler)
+    transport = MockTransport(handler)
     return Pipeline(ENDPOINT, credential or AccessKey(KEY), transport=transport, **settings)
 
 
 class Replies:
     """A mock service answering from a script, recording what it was sent."""
 
-    def __init__(self, *replies: httpx.Response | Exception) -> None:
+    def __init__(self, *replies: Reply | Exception) -> None:
         self.replies = list(replies)
-        self.requests: list[httpx.Request] = []
+        self.requests: list[MockRequest] = []
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: MockRequest) -> Reply:
         self.requests.append(request)
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):
@@ -81,7 +84,7 @@ CHECK = Request("HEAD", "/api/hubs/chat/users/u1", query=[("api-version", "2024-
 
 
 def test_access_tokens_are_hs256_jwts_for_the_request_url_that_expire_soon() -> None:
-    replies = Replies(httpx.Response(202))
+    replies = Replies(Reply(202))
     pipeline(replies).send(SEND)
 
     authorization = replies.requests[0].headers["authorization"]
@@ -93,7 +96,7 @@ def test_access_tokens_are_hs256_jwts_for_the_request_url_that_expire_soon() -> 
 
 
 def test_signalr_tokens_name_the_request_url_without_its_query() -> None:
-    replies = Replies(httpx.Response(202))
+    replies = Replies(Reply(202))
     pipeline(replies, audience_includes_query=False).send(SEND)
 
     token = replies.requests[0].headers["authorization"][7:]
@@ -119,7 +122,7 @@ def test_entra_id_tokens_are_cached_until_shortly_before_they_expire() -> None:
             )()
 
     credential = Credential()
-    replies = Replies(httpx.Response(202), httpx.Response(202))
+    replies = Replies(Reply(202), Reply(202))
     sender = pipeline(replies, credential=credential)
     sender.send(SEND)
     sender.send(SEND)
@@ -129,7 +132,7 @@ def test_entra_id_tokens_are_cached_until_shortly_before_they_expire() -> None:
 
 
 def test_a_reverse_proxy_receives_the_request_but_the_token_names_the_service() -> None:
-    replies = Replies(httpx.Response(202))
+    replies = Replies(Reply(202))
     pipeline(replies, reverse_proxy_endpoint="https://gateway.example.com").send(SEND)
 
     sent = replies.requests[0]
@@ -242,7 +245,7 @@ def test_constraint_violations_name_the_parameter(
 
 
 def test_a_503_then_202_is_retried_and_succeeds() -> None:
-    replies = Replies(httpx.Response(503), httpx.Response(202))
+    replies = Replies(Reply(503), Reply(202))
     assert pipeline(replies).send(SEND).status == 202
     assert len(replies.requests) == 2
 
@@ -250,13 +253,13 @@ def test_a_503_then_202_is_retried_and_succeeds() -> None:
 def test_retry_after_is_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
     slept: list[float] = []
     monkeypatch.setattr(time, "sleep", slept.append)
-    replies = Replies(httpx.Response(429, headers={"Retry-After": "2"}), httpx.Response(202))
+    replies = Replies(Reply(429, headers={"Retry-After": "2"}), Reply(202))
     pipeline(replies).send(SEND)
     assert slept == [2.0]
 
 
 def test_retries_are_bounded_and_end_in_a_typed_error() -> None:
-    replies = Replies(*[httpx.Response(503) for _ in range(4)])
+    replies = Replies(*[Reply(503) for _ in range(4)])
     with pytest.raises(ServiceError) as raised:
         pipeline(replies).send(SEND)
     assert raised.value.status == 503
@@ -264,24 +267,29 @@ def test_retries_are_bounded_and_end_in_a_typed_error() -> None:
 
 
 def test_a_send_is_not_repeated_after_a_500_or_a_read_failure() -> None:
-    replies = Replies(httpx.Response(500))
+    replies = Replies(Reply(500))
     with pytest.raises(ServiceError):
         pipeline(replies).send(SEND)
     assert len(replies.requests) == 1
 
-    replies = Replies(httpx.ReadError("connection reset"))
+    replies = Replies(
+        AttemptError("ReadError: connection reset", may_have_arrived=True, transient=True)
+    )
     with pytest.raises(TransportError):
         pipeline(replies).send(SEND)
     assert len(replies.requests) == 1
 
 
 def test_idempotent_requests_are_retried_after_a_connection_reset() -> None:
-    replies = Replies(httpx.ReadError("connection reset"), httpx.Response(200))
+    replies = Replies(
+        AttemptError("ReadError: connection reset", may_have_arrived=True, transient=True),
+        Reply(200),
+    )
     assert pipeline(replies).send(CHECK).status == 200
 
 
 def test_retries_can_be_switched_off() -> None:
-    replies = Replies(httpx.Response(503))
+    replies = Replies(Reply(503))
     with pytest.raises(ServiceError):
         pipeline(replies, NO_RETRIES).send(SEND)
     assert len(replies.requests) == 1
@@ -289,7 +297,7 @@ def test_retries_can_be_switched_off() -> None:
 
 def test_error_responses_become_typed_errors_with_code_message_and_request_id() -> None:
     body = b'{"error":{"code":"Unauthorized","message":"the token expired"}}'
-    replies = Replies(httpx.Response(401, content=body, headers={"x-ms-request-id": "req-1"}))
+    replies = Replies(Reply(401, content=body, headers={"x-ms-request-id": "req-1"}))
     with pytest.raises(AuthenticationError) as raised:
         pipeline(replies).send(SEND)
     error = raised.value
@@ -306,9 +314,7 @@ def test_error_responses_become_typed_errors_with_code_message_and_request_id() 
 
 
 def test_a_malformed_error_body_still_gives_a_typed_error() -> None:
-    replies = Replies(
-        httpx.Response(429, content=b"{not json", headers={"x-ms-error-code": "Throttled"})
-    )
+    replies = Replies(Reply(429, content=b"{not json", headers={"x-ms-error-code": "Throttled"}))
     with pytest.raises(ThrottledError) as raised:
         pipeline(replies, NO_RETRIES).send(SEND)
     assert raised.value.error_code == "Throttled"
@@ -317,7 +323,7 @@ def test_a_malformed_error_body_still_gives_a_typed_error() -> None:
 
 
 def test_logs_show_requests_but_never_the_token(caplog: pytest.LogCaptureFixture) -> None:
-    replies = Replies(httpx.Response(202))
+    replies = Replies(Reply(202))
     with caplog.at_level(logging.DEBUG, logger="realtime_rest"):
         pipeline(replies).send(Request("GET", "/client", query=[("access_token", "secret-token")]))
     sent_token = replies.requests[0].headers["authorization"][7:]
@@ -328,13 +334,13 @@ def test_logs_show_requests_but_never_the_token(caplog: pytest.LogCaptureFixture
 
 
 def test_the_async_pipeline_retries_the_same_way() -> None:
-    replies = Replies(httpx.Response(503), httpx.Response(202))
+    replies = Replies(Reply(503), Reply(202))
 
     async def send() -> int:
         sender = AsyncPipeline(
             ENDPOINT,
             AccessKey(KEY),
-            transport=httpx.MockTransport(replies),
+            transport=MockTransport(replies),
             error_model=None,
             audience_includes_query=True,
             retry_policy=FAST,

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import socket
@@ -15,11 +16,20 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
-import httpx
 import pytest
 
-from realtime_rest import NO_RETRIES, AccessKey
+from realtime_rest import (
+    NO_RETRIES,
+    AccessKey,
+    MockRequest,
+    MockTransport,
+    Outgoing,
+    Reply,
+    Response,
+)
 from realtime_rest._runtime.client import AsyncBaseClient, BaseClient
+from realtime_rest._runtime.http_aiohttp import AiohttpTransport
+from realtime_rest._runtime.http_urllib3 import Urllib3Transport
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 PRISM = PROJECT / "tools" / "prism" / "node_modules" / ".bin" / "prism"
@@ -49,20 +59,20 @@ class Api(Generic[ClientT, AsyncClientT]):
         endpoint: str,
     ) -> None:
         self.flavour = flavour
-        self.requests: list[httpx.Request] = []
+        self.requests: list[MockRequest] = []
         self._client_class = client_class
         self._async_client_class = async_client_class
         self._endpoint = endpoint
-        self._responses: list[httpx.Response] = []
+        self._responses: list[Reply] = []
 
     def respond(
         self, status: int, content: bytes | None = None, headers: dict[str, str] | None = None
     ) -> None:
         """Queue the next response; JSON content gets its content type."""
         all_headers = (
-            {"content-type": "application/json", **(headers or {})} if content else headers
+            {"content-type": "application/json", **(headers or {})} if content else headers or {}
         )
-        self._responses.append(httpx.Response(status, content=content, headers=all_headers))
+        self._responses.append(Reply(status, content or b"", all_headers))
 
     def call(
         self,
@@ -111,20 +121,19 @@ class Api(Generic[ClientT, AsyncClientT]):
         )
 
     def _options(self) -> dict[str, Any]:
-        # MockTransport serves httpx.Client and httpx.AsyncClient alike.
-        return {"transport": httpx.MockTransport(self._handle), "retry_policy": NO_RETRIES}
+        # MockTransport serves the sync and the async client alike.
+        return {"transport": MockTransport(self._handle), "retry_policy": NO_RETRIES}
 
-    def _handle(self, request: httpx.Request) -> httpx.Response:
-        request.read()
+    def _handle(self, request: MockRequest) -> Reply:
         self.requests.append(request)
         if not self._responses:
             raise AssertionError(f"unexpected request {request.method} {request.url}")
         return self._responses.pop(0)
 
     @staticmethod
-    def target(request: httpx.Request) -> str:
+    def target(request: MockRequest) -> str:
         """The path and query exactly as sent."""
-        return request.url.raw_path.decode("ascii")
+        return request.target
 
 
 class LiveApi(Api[ClientT, AsyncClientT]):
@@ -147,26 +156,29 @@ class LiveApi(Api[ClientT, AsyncClientT]):
         return {"transport": _PreferTransport(self), "retry_policy": NO_RETRIES}
 
 
-class _PreferTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+class _PreferTransport:
     """Real HTTP, with Prism's `Prefer: code=N` header when a test asks for a documented error."""
 
     def __init__(self, api: LiveApi[Any, Any]) -> None:
         self._api = api
-        self._sync = httpx.HTTPTransport()
-        self._async = httpx.AsyncHTTPTransport()
+        self._sync = Urllib3Transport(10.0)
+        self._async = AiohttpTransport(10.0)
 
-    def _prepare(self, request: httpx.Request) -> None:
+    def _prepare(self, request: Outgoing) -> Outgoing:
+        headers = dict(request.headers)
         if self._api.preferred_status is not None:
-            request.headers["Prefer"] = f"code={self._api.preferred_status}"
-        self._api.requests.append(request)
+            headers["Prefer"] = f"code={self._api.preferred_status}"
+        lower = {name.lower(): value for name, value in headers.items()}
+        self._api.requests.append(
+            MockRequest(request.method, request.url, lower, request.content or b"")
+        )
+        return dataclasses.replace(request, headers=headers)
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self._prepare(request)
-        return self._sync.handle_request(request)
+    def send(self, request: Outgoing) -> Response:
+        return self._sync.send(self._prepare(request))
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self._prepare(request)
-        return await self._async.handle_async_request(request)
+    async def send_async(self, request: Outgoing) -> Response:
+        return await self._async.send_async(self._prepare(request))
 
     def close(self) -> None:
         self._sync.close()

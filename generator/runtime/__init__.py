@@ -25,7 +25,15 @@ from realtime_rest._runtime.errors import (
 from realtime_rest._runtime.options import AsyncClientOptions, CallOptions, ClientOptions
 from realtime_rest._runtime.pipeline import NO_RETRIES, RetryPolicy
 from realtime_rest._runtime.responses import AsyncItemPaged, ItemPaged
-from realtime_rest._runtime.transport import Response
+from realtime_rest._runtime.transport import (
+    AttemptError,
+    MockRequest,
+    MockTransport,
+    Outgoing,
+    Reply,
+    Response,
+    Timeout,
+)
 
 __all__ = [
     "AccessKey",
@@ -34,6 +42,7 @@ __all__ = [
     "AsyncClientOptions",
     "AsyncItemPaged",
     "AsyncTokenCredential",
+    "AttemptError",
     "AuthenticationError",
     "BadRequestError",
     "CallOptions",
@@ -42,14 +51,19 @@ __all__ = [
     "ConnectionStringError",
     "InsecureConnectionWarning",
     "ItemPaged",
+    "MockRequest",
+    "MockTransport",
     "NO_RETRIES",
     "NotFoundError",
+    "Outgoing",
     "RealtimeRestError",
+    "Reply",
     "Response",
     "RetryPolicy",
     "ServiceError",
     "ServiceErrorDetail",
     "ThrottledError",
+    "Timeout",
     "TokenCredential",
     "TransportError",
     "UnexpectedResponseError",

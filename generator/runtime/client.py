@@ -7,7 +7,7 @@ in the signature; ``from_connection_string`` takes the same ones (``ClientOption
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from realtime_rest._runtime.auth import AsyncCredential, ConnectionString, Credential
 from realtime_rest._runtime.endpoints import Endpoint
@@ -30,11 +30,13 @@ from realtime_rest._runtime.pipeline import (
     _PipelineBase,
 )
 from realtime_rest._runtime.request import check_string
-from realtime_rest._runtime.transport import DEFAULT_MAX_RESPONSE_BYTES
+from realtime_rest._runtime.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AsyncTransport,
+    SyncTransport,
+    Timeout,
+)
 from realtime_rest._version import __version__
-
-if TYPE_CHECKING:
-    import httpx
 
 ClientT = TypeVar("ClientT", bound="BaseClient")
 AsyncClientT = TypeVar("AsyncClientT", bound="AsyncBaseClient")
@@ -110,13 +112,10 @@ class _ClientCore:
         }
 
 
-def _attempt_timeout(connection_timeout: float, read_timeout: float) -> httpx.Timeout:
-    """The HTTP library's timeouts of one attempt: connecting, and each read, write or wait for
-    a pooled connection."""
-    import httpx
-
-    return httpx.Timeout(
-        check_seconds("read_timeout", read_timeout),
+def _attempt_timeout(connection_timeout: float, read_timeout: float) -> Timeout:
+    """The timeouts of one attempt: connecting (a pooled connection included), and each read."""
+    return Timeout(
+        read=check_seconds("read_timeout", read_timeout),
         connect=check_seconds("connection_timeout", connection_timeout),
     )
 
@@ -134,7 +133,7 @@ class BaseClient(_ClientCore):
         connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-        transport: httpx.BaseTransport | None = None,
+        transport: SyncTransport | None = None,
         logger: logging.Logger = LOGGER,
         reverse_proxy_endpoint: str | Endpoint | None = None,
         client_endpoint: str | Endpoint | None = None,
@@ -156,8 +155,9 @@ class BaseClient(_ClientCore):
         :param retry_policy: how failed requests are retried (3 retries, exponential backoff
             from 0.5 s with jitter, ``Retry-After`` honoured up to 30 s, unless given);
             ``NO_RETRIES`` switches retries off.
-        :param transport: the httpx transport requests go through (``httpx.HTTPTransport`` with
-            its connection pool unless given), for example ``httpx.MockTransport`` in tests.
+        :param transport: what sends the requests: urllib3's pooled, kept-alive connections
+            unless given; :class:`MockTransport` in tests. A given transport keeps its own
+            timeouts.
         :param logger: where requests are logged (the ``realtime_rest`` logger unless given): one
             INFO line per request sent (method, URL, status, duration, request ids), one
             WARNING per retry (its delay and reason). Tokens and keys never appear in them.
@@ -229,7 +229,7 @@ class AsyncBaseClient(_ClientCore):
         connection_timeout: float = DEFAULT_CONNECTION_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: AsyncTransport | None = None,
         logger: logging.Logger = LOGGER,
         reverse_proxy_endpoint: str | Endpoint | None = None,
         client_endpoint: str | Endpoint | None = None,
@@ -237,8 +237,8 @@ class AsyncBaseClient(_ClientCore):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_http_credentials: bool = False,
     ) -> None:
-        """The same options as the synchronous client, with an async ``transport``
-        (``httpx.AsyncBaseTransport``) and an :class:`AccessKey` or an asynchronous Microsoft
+        """The same options as the synchronous client, with an async ``transport`` (aiohttp's
+        pooled connections unless given) and an :class:`AccessKey` or an asynchronous Microsoft
         Entra ID credential (:class:`AsyncTokenCredential`, such as azure-identity's
         ``azure.identity.aio`` ones), whose ``get_token`` is awaited."""
         self._hub = self._bind_hub(hub)

@@ -15,11 +15,9 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import Unpack
 
 if TYPE_CHECKING:
-    import httpx
-
     from realtime_rest._runtime.endpoints import Endpoint
     from realtime_rest._runtime.pipeline import RetryPolicy
-    from realtime_rest._runtime.transport import Response
+    from realtime_rest._runtime.transport import AsyncTransport, Response, SyncTransport
 
 __all__ = ["AsyncClientOptions", "CallOptions", "ClientOptions", "Unpack"]
 
@@ -67,13 +65,13 @@ class ClientOptions(_SharedClientOptions, total=False):
     """The keyword options of a synchronous client's constructor, which
     ``from_connection_string`` takes too; their meaning and defaults are the constructor's."""
 
-    transport: httpx.BaseTransport | None
+    transport: SyncTransport | None
 
 
 class AsyncClientOptions(_SharedClientOptions, total=False):
     """The keyword options of an asynchronous client's constructor; see ClientOptions."""
 
-    transport: httpx.AsyncBaseTransport | None
+    transport: AsyncTransport | None
 
 
 def check_seconds(name: str, value: object) -> float:

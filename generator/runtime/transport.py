@@ -1,23 +1,41 @@
-"""The HTTP library, behind one small adapter for sync and one for async.
+"""What the pipeline and a transport exchange, and the test seam.
 
-Everything else in the package works on the Response and AttemptError below, so that another HTTP
-library is one more adapter here. Bodies are streamed and read up to a limit, never whole.
+A transport takes one attempt of a request (an Outgoing) and returns the package's own Response,
+or raises AttemptError. The defaults are small adapters: urllib3 for the sync clients
+(http_urllib3.py) and aiohttp for the async ones (http_aiohttp.py), each imported only when a
+client of its flavour is made. MockTransport answers from a function instead, for tests.
+Bodies are read up to a limit, never whole.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Protocol
 
-import httpx
-
-# Per attempt: connecting, and each read or write, capped by what is left of the call's deadline.
-DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # Responses are read up to this many bytes; the rest is not read (see Response.truncated).
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Timeout:
+    """Per attempt: seconds to connect (a free connection of the pool included), and to wait for
+    each read of the answer; each is capped by what is left of the call's deadline (the retry
+    policy's ``deadline``, or the call's ``timeout``), which no attempt outlasts."""
+
+    read: float = 30.0
+    connect: float = 10.0
+
+    @classmethod
+    def of(cls, value: Timeout | float) -> Timeout:
+        """A Timeout as given, or one of the same seconds for everything."""
+        return value if isinstance(value, Timeout) else cls(read=value, connect=value)
+
+
+DEFAULT_TIMEOUT = Timeout()
 
 
 @dataclass(frozen=True)
@@ -65,65 +83,6 @@ class AttemptError(Exception):
         self.transient = transient
 
 
-def _attempt_error(error: httpx.TransportError) -> AttemptError:
-    description = f"{type(error).__name__}: {error}"
-    if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
-        return AttemptError(description, may_have_arrived=False, transient=True)
-    if isinstance(error, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)):
-        return AttemptError(description, may_have_arrived=True, transient=True)
-    return AttemptError(description, may_have_arrived=False, transient=False)
-
-
-def _timeout(configured: httpx.Timeout, remaining: float) -> httpx.Timeout:
-    def capped(value: float | None) -> float:
-        return remaining if value is None else min(value, remaining)
-
-    return httpx.Timeout(
-        connect=capped(configured.connect),
-        read=capped(configured.read),
-        write=capped(configured.write),
-        pool=capped(configured.pool),
-    )
-
-
-class _Body:
-    """Collects a streamed body up to a limit and within the deadline."""
-
-    def __init__(self, limit: int, deadline: float) -> None:
-        self.chunks: list[bytes] = []
-        self.size = 0
-        self.limit = limit
-        self.deadline = deadline
-        self.truncated = False
-
-    def add(self, chunk: bytes) -> bool:
-        """Keep a chunk; False once the limit is reached and reading should stop."""
-        if time.monotonic() > self.deadline:
-            raise AttemptError(
-                "ReadTimeout: the call's deadline passed while reading the body",
-                may_have_arrived=True,
-                transient=True,
-            )
-        room = self.limit - self.size
-        self.chunks.append(chunk[:room])
-        self.size += min(len(chunk), room)
-        if len(chunk) > room:
-            self.truncated = True
-            return False
-        return True
-
-    def response(self, out: Outgoing, sent: httpx.Response) -> Response:
-        return Response(
-            method=out.method,
-            url=out.url,
-            status=sent.status_code,
-            reason=sent.reason_phrase,
-            headers={name.lower(): value for name, value in sent.headers.items()},
-            content=b"".join(self.chunks),
-            truncated=self.truncated,
-        )
-
-
 @dataclass(frozen=True)
 class Outgoing:
     """One attempt of a request, as the pipeline hands it to a transport."""
@@ -136,62 +95,139 @@ class Outgoing:
     max_bytes: int  # of the response body to read
 
 
-def _build(client: httpx.Client | httpx.AsyncClient, timeout: httpx.Timeout, out: Outgoing) -> Any:
-    remaining = max(out.deadline - time.monotonic(), 0.001)
-    return client.build_request(
-        out.method,
-        out.url,
-        content=out.content,
-        headers=out.headers,
-        timeout=_timeout(timeout, remaining),
-    )
+class SyncTransport(Protocol):
+    """What a sync client sends with: one attempt at a time, from any thread."""
+
+    def send(self, request: Outgoing) -> Response: ...
+
+    def close(self) -> None: ...
 
 
-class SyncTransport:
-    def __init__(
-        self, transport: httpx.BaseTransport | None, timeout: httpx.Timeout | float
-    ) -> None:
-        self._timeout = httpx.Timeout(timeout)
-        self._client = httpx.Client(transport=transport, timeout=self._timeout)
+class AsyncTransport(Protocol):
+    """What an async client sends with: one attempt at a time, from any task of one event loop."""
 
-    def send(self, out: Outgoing) -> Response:
-        body = _Body(out.max_bytes, out.deadline)
-        try:
-            sent = self._client.send(_build(self._client, self._timeout, out), stream=True)
-            try:
-                for chunk in sent.iter_bytes():
-                    if not body.add(chunk):
-                        break
-            finally:
-                sent.close()
-        except httpx.TransportError as error:
-            raise _attempt_error(error) from None
-        return body.response(out, sent)
+    async def send_async(self, request: Outgoing) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+def remaining(out: Outgoing, limit: float) -> float:
+    """Seconds an attempt may wait now: ``limit``, capped by what is left of the deadline."""
+    return max(min(limit, out.deadline - time.monotonic()), 0.001)
+
+
+class BodyReader:
+    """Collects a body chunk by chunk up to a limit and within the deadline."""
+
+    __slots__ = ("chunks", "room", "deadline", "truncated")
+
+    def __init__(self, out: Outgoing) -> None:
+        self.chunks: list[bytes] = []
+        self.room = out.max_bytes
+        self.deadline = out.deadline
+        self.truncated = False
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep a chunk; False once the limit is reached and reading should stop."""
+        if time.monotonic() > self.deadline:
+            raise AttemptError(
+                "ReadTimeout: the call's deadline passed while reading the body",
+                may_have_arrived=True,
+                transient=True,
+            )
+        if len(chunk) > self.room:
+            self.chunks.append(chunk[: self.room])
+            self.truncated = True
+            return False
+        self.chunks.append(chunk)
+        self.room -= len(chunk)
+        return True
+
+    def response(
+        self, out: Outgoing, status: int, reason: str, headers: Mapping[str, str]
+    ) -> Response:
+        content = b"".join(self.chunks) if len(self.chunks) != 1 else self.chunks[0]
+        return Response(out.method, out.url, status, reason, headers, content, self.truncated)
+
+
+# --- the test seam -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a MockTransport's handler answers: a status, headers and a body."""
+
+    status: int
+    content: bytes = b""
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def with_json(cls, status: int, value: Any, headers: Mapping[str, str] | None = None) -> Reply:
+        """A reply whose body is ``value`` as JSON, with its content type."""
+        return cls(
+            status,
+            json.dumps(value).encode(),
+            {"content-type": "application/json", **(headers or {})},
+        )
+
+
+@dataclass(frozen=True)
+class MockRequest:
+    """An attempt as a MockTransport's handler sees it.
+
+    :ivar headers: the request headers, names in lower case.
+    :ivar content: the body; empty when there is none.
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def target(self) -> str:
+        """The path and query exactly as sent."""
+        after_scheme = self.url.partition("://")[2]
+        return "/" + after_scheme.partition("/")[2]
+
+
+Handler = Callable[[MockRequest], Reply]
+
+
+class MockTransport:
+    """Answers every attempt by calling ``handler(request)``, without a network; serves sync and
+    async clients alike: ``Client(..., transport=MockTransport(handler))``.
+
+    The handler sees each attempt as it would be sent (method, URL, headers, body) and returns a
+    Reply, or raises AttemptError to stand for a failure of the connection. The reply's body is
+    read up to the client's limit, as a real transport reads it.
+    """
+
+    def __init__(self, handler: Handler) -> None:
+        self._handler = handler
+
+    def send(self, request: Outgoing) -> Response:
+        headers = {name.lower(): value for name, value in request.headers.items()}
+        reply = self._handler(
+            MockRequest(request.method, request.url, headers, request.content or b"")
+        )
+        body = BodyReader(request)
+        body.add(reply.content)
+        answered = {name.lower(): value for name, value in reply.headers.items()}
+        return body.response(request, reply.status, _reason(reply.status), answered)
+
+    async def send_async(self, request: Outgoing) -> Response:
+        return self.send(request)
 
     def close(self) -> None:
-        self._client.close()
+        pass
+
+    async def aclose(self) -> None:
+        pass
 
 
-class AsyncTransport:
-    def __init__(
-        self, transport: httpx.AsyncBaseTransport | None, timeout: httpx.Timeout | float
-    ) -> None:
-        self._timeout = httpx.Timeout(timeout)
-        self._client = httpx.AsyncClient(transport=transport, timeout=self._timeout)
-
-    async def send(self, out: Outgoing) -> Response:
-        body = _Body(out.max_bytes, out.deadline)
-        try:
-            sent = await self._client.send(_build(self._client, self._timeout, out), stream=True)
-            try:
-                async for chunk in sent.aiter_bytes():
-                    if not body.add(chunk):
-                        break
-            finally:
-                await sent.aclose()
-        except httpx.TransportError as error:
-            raise _attempt_error(error) from None
-        return body.response(out, sent)
-
-    async def close(self) -> None:
-        await self._client.aclose()
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

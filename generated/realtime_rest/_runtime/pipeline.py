@@ -52,12 +52,11 @@ from realtime_rest._runtime.transport import (
     Outgoing,
     Response,
     SyncTransport,
+    Timeout,
 )
 
 if TYPE_CHECKING:
     import asyncio
-
-    import httpx
 
 # Sent with every request: one fresh id per call, the same on each of its retries.
 CLIENT_REQUEST_ID = "x-ms-client-request-id"
@@ -419,12 +418,17 @@ class Pipeline(_PipelineBase):
         endpoint: str | Endpoint,
         credential: Credential,
         *,
-        transport: httpx.BaseTransport | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: SyncTransport | None = None,
+        timeout: Timeout | float = DEFAULT_TIMEOUT,
         **options: Any,
     ) -> None:
         super().__init__(endpoint, credential, **options)
-        self._transport = SyncTransport(transport, timeout)
+        if transport is None:
+            # Imported here: a program of async clients only never loads urllib3.
+            from realtime_rest._runtime.http_urllib3 import Urllib3Transport
+
+            transport = Urllib3Transport(timeout)
+        self._transport = transport
 
     def send(
         self,
@@ -471,12 +475,17 @@ class AsyncPipeline(_PipelineBase):
         endpoint: str | Endpoint,
         credential: AsyncCredential,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        transport: AsyncTransport | None = None,
+        timeout: Timeout | float = DEFAULT_TIMEOUT,
         **options: Any,
     ) -> None:
         super().__init__(endpoint, credential, **options)
-        self._transport = AsyncTransport(transport, timeout)
+        if transport is None:
+            # Imported here: the sync clients never pay for aiohttp (and asyncio).
+            from realtime_rest._runtime.http_aiohttp import AiohttpTransport
+
+            transport = AiohttpTransport(timeout)
+        self._transport = transport
         self._refresh_lock: asyncio.Lock | None = None
 
     async def send(
@@ -495,7 +504,7 @@ class AsyncPipeline(_PipelineBase):
             started = time.monotonic()
             try:
                 headers = self._headers(request, call, await self._authorization(call.audience_url))
-                response = await self._transport.send(self._outgoing(request, call, headers))
+                response = await self._transport.send_async(self._outgoing(request, call, headers))
             except AttemptError as caught:
                 error = caught
             delay = self._next_delay(request, call, attempt, started, response, error)
@@ -525,4 +534,4 @@ class AsyncPipeline(_PipelineBase):
 
     async def close(self) -> None:
         self._closed = True
-        await self._transport.close()
+        await self._transport.aclose()

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
+import urllib3
 
 from realtime_rest import ApiError
 from realtime_rest.webpubsub.v2020_10_01 import AsyncWebPubSubClient, WebPubSubClient, models
@@ -28,15 +28,15 @@ def live(make_live_api: MakeLiveApi) -> LiveApi[WebPubSubClient, AsyncWebPubSubC
 
 def test_the_mock_server_rejects_a_request_outside_the_spec(prism: Callable[[str], str]) -> None:
     """The contract tests mean something only if Prism refuses what the spec forbids: a bad hub."""
-    response = httpx.request(
+    response = urllib3.request(
         "POST",
         prism(SPEC) + "/api/:send?api-version=2020-10-01&hub=1hub&excluded=first&excluded=second",
         headers={"Authorization": "Bearer token", "Content-Type": "application/json"},
-        content=b'{"greeting":"hello","to":["ann","bob"]}',
+        body=b'{"greeting":"hello","to":["ann","bob"]}',
     )
 
     # Prism answers with the spec's 400 where there is one, else 422, and names the violation.
-    assert response.status_code in (400, 422)
+    assert response.status in (400, 422)
     assert "hub" in response.headers["sl-violations"]
 
 
