@@ -10,7 +10,6 @@ import logging
 import random
 import re
 import time
-import uuid
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -399,6 +398,9 @@ def _with_client_request_id(headers: Mapping[str, str]) -> tuple[Mapping[str, st
     for name, value in headers.items():
         if name.lower() == CLIENT_REQUEST_ID:
             return headers, value
+    # Imported here, not at the top: uuid costs every import of the package about 2 ms.
+    import uuid
+
     client_request_id = str(uuid.uuid4())
     return {**headers, CLIENT_REQUEST_ID: client_request_id}, client_request_id
 

@@ -8,9 +8,13 @@ importing its module, for example ``realtime_rest.signalr.v1``.
 
 from collections.abc import Mapping
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from realtime_rest._runtime.versions import Versions
-from realtime_rest.signalr.v2022_06_01 import AsyncSignalRClient, SignalRClient
+from realtime_rest.signalr.v2022_06_01 import SignalRClient
+
+if TYPE_CHECKING:
+    from realtime_rest.signalr.v2022_06_01 import AsyncSignalRClient
 
 VERSIONS: Mapping[str, ModuleType] = Versions(
     {
@@ -19,5 +23,15 @@ VERSIONS: Mapping[str, ModuleType] = Versions(
     }
 )
 """Every API version of the service, oldest first, by its API version string."""
+
+
+def __getattr__(name: str) -> object:
+    # The async client is imported when it is first asked for: sync programs never load it.
+    if name == "AsyncSignalRClient":
+        from realtime_rest.signalr.v2022_06_01 import AsyncSignalRClient
+
+        return AsyncSignalRClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["AsyncSignalRClient", "VERSIONS", "SignalRClient"]

@@ -8,9 +8,13 @@ importing its module, for example ``realtime_rest.webpubsub.v2020_10_01``.
 
 from collections.abc import Mapping
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 from realtime_rest._runtime.versions import Versions
-from realtime_rest.webpubsub.v2024_12_01 import AsyncWebPubSubClient, WebPubSubClient
+from realtime_rest.webpubsub.v2024_12_01 import WebPubSubClient
+
+if TYPE_CHECKING:
+    from realtime_rest.webpubsub.v2024_12_01 import AsyncWebPubSubClient
 
 VERSIONS: Mapping[str, ModuleType] = Versions(
     {
@@ -19,5 +23,15 @@ VERSIONS: Mapping[str, ModuleType] = Versions(
     }
 )
 """Every API version of the service, oldest first, by its API version string."""
+
+
+def __getattr__(name: str) -> object:
+    # The async client is imported when it is first asked for: sync programs never load it.
+    if name == "AsyncWebPubSubClient":
+        from realtime_rest.webpubsub.v2024_12_01 import AsyncWebPubSubClient
+
+        return AsyncWebPubSubClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["AsyncWebPubSubClient", "VERSIONS", "WebPubSubClient"]

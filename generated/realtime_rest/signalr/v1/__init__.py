@@ -4,12 +4,26 @@
 The v1 version REST APIs for Azure SignalR Service data plane. Transcribes 002_ff490272326f077f.txt
     and 003_6d2a734b32877fbe.txt (two renderings of one version)."""
 
+from typing import TYPE_CHECKING
+
 from realtime_rest.signalr.v1 import models
-from realtime_rest.signalr.v1._async_client import AsyncSignalRClient
 from realtime_rest.signalr.v1._client import SignalRClient
 from realtime_rest.signalr.v1.models import (
     PayloadMessage,
 )
+
+if TYPE_CHECKING:
+    from realtime_rest.signalr.v1._async_client import AsyncSignalRClient
+
+
+def __getattr__(name: str) -> object:
+    # The async client is imported when it is first asked for: sync programs never load it.
+    if name == "AsyncSignalRClient":
+        from realtime_rest.signalr.v1._async_client import AsyncSignalRClient
+
+        return AsyncSignalRClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AsyncSignalRClient",

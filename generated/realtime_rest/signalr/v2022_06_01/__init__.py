@@ -5,8 +5,9 @@ Transcribes shared/seeds/004_a5c90438d6bb9baa.txt ("Azure SignalR Service REST A
     2022-06-01). Describes REST APIs version v20220601 Azure SignalR service supports to manage the
     connections and send messages to them."""
 
+from typing import TYPE_CHECKING
+
 from realtime_rest.signalr.v2022_06_01 import models
-from realtime_rest.signalr.v2022_06_01._async_client import AsyncSignalRClient
 from realtime_rest.signalr.v2022_06_01._client import SignalRClient
 from realtime_rest.signalr.v2022_06_01.models import (
     ErrorDetail,
@@ -14,6 +15,19 @@ from realtime_rest.signalr.v2022_06_01.models import (
     PayloadMessage,
     ServiceResponse,
 )
+
+if TYPE_CHECKING:
+    from realtime_rest.signalr.v2022_06_01._async_client import AsyncSignalRClient
+
+
+def __getattr__(name: str) -> object:
+    # The async client is imported when it is first asked for: sync programs never load it.
+    if name == "AsyncSignalRClient":
+        from realtime_rest.signalr.v2022_06_01._async_client import AsyncSignalRClient
+
+        return AsyncSignalRClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AsyncSignalRClient",

@@ -4,9 +4,23 @@
 Transcribes shared/seeds/000_59459eb9f9a6d349.txt ("Azure Web PubSub Service REST API", version
     2020-10-01)."""
 
+from typing import TYPE_CHECKING
+
 from realtime_rest.webpubsub.v2020_10_01 import models
-from realtime_rest.webpubsub.v2020_10_01._async_client import AsyncWebPubSubClient
 from realtime_rest.webpubsub.v2020_10_01._client import WebPubSubClient
+
+if TYPE_CHECKING:
+    from realtime_rest.webpubsub.v2020_10_01._async_client import AsyncWebPubSubClient
+
+
+def __getattr__(name: str) -> object:
+    # The async client is imported when it is first asked for: sync programs never load it.
+    if name == "AsyncWebPubSubClient":
+        from realtime_rest.webpubsub.v2020_10_01._async_client import AsyncWebPubSubClient
+
+        return AsyncWebPubSubClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AsyncWebPubSubClient",

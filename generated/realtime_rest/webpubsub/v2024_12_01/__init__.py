@@ -3,8 +3,9 @@
 """Azure Web PubSub REST API, version 2024-12-01.
 Transcribes 001_65c77741a22cef55.txt (Azure Web PubSub Service REST API, stable 2024-12-01)."""
 
+from typing import TYPE_CHECKING
+
 from realtime_rest.webpubsub.v2024_12_01 import models
-from realtime_rest.webpubsub.v2024_12_01._async_client import AsyncWebPubSubClient
 from realtime_rest.webpubsub.v2024_12_01._client import WebPubSubClient
 from realtime_rest.webpubsub.v2024_12_01.models import (
     AddToGroupsRequest,
@@ -15,6 +16,19 @@ from realtime_rest.webpubsub.v2024_12_01.models import (
     InnerError,
     RemoveFromGroupsRequest,
 )
+
+if TYPE_CHECKING:
+    from realtime_rest.webpubsub.v2024_12_01._async_client import AsyncWebPubSubClient
+
+
+def __getattr__(name: str) -> object:
+    # The async client is imported when it is first asked for: sync programs never load it.
+    if name == "AsyncWebPubSubClient":
+        from realtime_rest.webpubsub.v2024_12_01._async_client import AsyncWebPubSubClient
+
+        return AsyncWebPubSubClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AsyncWebPubSubClient",
