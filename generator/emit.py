@@ -204,7 +204,12 @@ def check_call(parameter: ir.Parameter) -> str:
     options += _constraint_options(parameter.schema, _CHECKED[parameter.check], "")
     if parameter.check == "string_array" and parameter.schema.items is not None:
         options += _constraint_options(parameter.schema.items, _ITEM_CHECKED, "item_")
-    return f"check_{parameter.check}({literal(name)}, {name}, {', '.join(options)})"
+    return f"{check_function(parameter)}({literal(name)}, {name}, {', '.join(options)})"
+
+
+def check_function(parameter: ir.Parameter) -> str:
+    """The runtime function that checks an argument: ``check_string``, ``check_integer``, ..."""
+    return f"check_{parameter.check}"
 
 
 def _constraint_options(schema: ir.Schema, names: tuple[str, ...], prefix: str) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from generator import ir
+from generator.emit import check_function
 
 # What each result kind's method calls from the runtime's responses module.
 _RESULT_READERS: dict[ir.ResultKind, tuple[str, str] | None] = {
@@ -97,7 +98,7 @@ def _operations_imports(operations: tuple[ir.Operation, ...]) -> ir.ModuleImport
         names.add_types(_argument_types(op))
         if op.path_parameters or (op.hub and op.hub.location == "path"):
             names.request.add("format_path")
-        names.request.update(f"check_{p.check}" for p in op.parameters)
+        names.request.update(check_function(p) for p in op.parameters)
         if op.body:
             names.request.add(_ENCODERS[op.body.encoding])
         if op.paging:

@@ -354,6 +354,7 @@ class ClientToken:
     method_name: str
     arguments: tuple[tuple[TokenField, str], ...]
     token_field: str  # the answer model's field that holds the token
+
     @property
     def fields(self) -> tuple[TokenField, ...]:
         return tuple(field for field, _ in self.arguments)

@@ -72,9 +72,9 @@ def refuse_collisions(
     runtime_top, client_attributes = runtime_names()
     taken_methods = runtime_top | client_attributes | _MODULE_NAMES | _CLIENT_DECLARES
     seen: dict[str, str] = {}
-    for path, method, operation in document.operations():
-        operation_id = str(operation["operationId"])
-        op = next(o for o in operations if o.operation_id == operation_id)
+    # The operations are in document order, as normalize made them.
+    for (path, method, _), op in zip(document.operations(), operations):
+        operation_id = op.operation_id
         place = ("paths", path, method, "operationId")
         for name in (op.method_name, op.page_reader if op.paging else None):
             if name is None:

@@ -85,8 +85,8 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
     add("realtime_rest/__init__.py", "package/__init__.py.jinja", None, services=services)
     add("realtime_rest/_version.py", "package/_version.py.jinja", None)
     files.append(RenderedFile("realtime_rest/py.typed", "", None, verbatim=True))
-    files.extend(runtime_files())
-    files.extend(emulator_files())
+    files.extend(copied_files(RUNTIME, "realtime_rest/_runtime"))
+    files.extend(copied_files(EMULATOR, "realtime_rest/emulator"))
     add("tests/conftest.py", "tests/conftest.py.jinja", None)
     for service in services:
         package = f"realtime_rest/{service.name}"
@@ -98,19 +98,11 @@ def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[Rend
     return files
 
 
-def runtime_files(runtime: Path = RUNTIME) -> list[RenderedFile]:
-    """The runtime's modules, as they are in the repository."""
+def copied_files(source: Path, package: str) -> list[RenderedFile]:
+    """The modules of a folder of plain Python, as they are in the repository, under `package`."""
     return [
-        RenderedFile(f"realtime_rest/_runtime/{module.name}", _read_source(module), None, True)
-        for module in sorted(runtime.glob("*.py"))
-    ]
-
-
-def emulator_files(emulator: Path = EMULATOR) -> list[RenderedFile]:
-    """The emulator's modules, as they are in the repository."""
-    return [
-        RenderedFile(f"realtime_rest/emulator/{module.name}", _read_source(module), None, True)
-        for module in sorted(emulator.glob("*.py"))
+        RenderedFile(f"{package}/{module.name}", _read_source(module), None, True)
+        for module in sorted(source.glob("*.py"))
     ]
 
 

@@ -44,6 +44,7 @@ from realtime_rest.signalr import v1 as signalr_v1
 from realtime_rest.signalr import v2022_06_01 as signalr_v2022
 from realtime_rest.webpubsub import v2020_10_01 as webpubsub_v2020
 from realtime_rest.webpubsub import v2024_12_01 as webpubsub_v2024
+from tests.test_runtime import Replies
 
 KEY = "safety-test-access-key-0123456789abcdef"
 ENDPOINT = "https://contoso.service.example.com"
@@ -51,19 +52,13 @@ FAST = RetryPolicy(max_retries=2, backoff=0.0, max_backoff=0.0)
 VERSIONS = [signalr_v1, signalr_v2022, webpubsub_v2020, webpubsub_v2024]
 
 
-class Recorder:
+class Recorder(Replies):
     """A mock service: answers from a script (202 when it runs out), records every request."""
 
-    def __init__(self, *replies: Reply | Exception) -> None:
-        self.replies = list(replies)
-        self.requests: list[MockRequest] = []
-
     def __call__(self, request: MockRequest) -> Reply:
-        self.requests.append(request)
-        reply = self.replies.pop(0) if self.replies else Reply(202)
-        if isinstance(reply, Exception):
-            raise reply
-        return reply
+        if not self.replies:
+            self.replies.append(Reply(202))
+        return super().__call__(request)
 
     @property
     def paths(self) -> list[str]:
