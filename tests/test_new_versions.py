@@ -159,6 +159,18 @@ def _bind_another_parameter(document: dict[str, Any]) -> None:
     document["components"]["parameters"]["Group"]["x-ms-parameter-location"] = "client"
 
 
+def _token_answer(token: dict[str, Any] | None) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        properties = document["components"]["schemas"]["ClientTokenResponse"]["properties"]
+        del properties["token"]
+        if token is not None:
+            properties["token"] = token
+        else:
+            properties["accessToken"] = {"type": "string"}
+
+    return change
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -194,6 +206,15 @@ def _bind_another_parameter(document: dict[str, Any]) -> None:
             _bind_another_parameter,
             "x-ms-parameter-location']: only the hub is bound at construction, not 'group'",
         ),
+        (
+            _token_answer(None),
+            "$.paths['/api/hubs/{hub}/:generateToken'].post.responses: GenerateClientToken must "
+            "answer a model with a string 'token' field",
+        ),
+        (
+            _token_answer({"type": "integer"}),
+            "GenerateClientToken must answer a model with a string 'token' field",
+        ),
     ],
 )
 def test_names_that_collide_in_python_are_refused(
@@ -210,3 +231,19 @@ def test_names_that_collide_in_python_are_refused(
     assert message in result.output
     assert result.output.count("\n") == 1
     assert not (project / "generated").exists()
+
+
+def test_an_api_version_marked_as_client_level_is_still_sent_by_every_call(tmp_path: Path) -> None:
+    """Microsoft's descriptions mark the api-version x-ms-parameter-location: client too."""
+
+    def mark(document: dict[str, Any]) -> None:
+        document["components"]["parameters"]["ApiVersion"]["x-ms-parameter-location"] = "client"
+
+    project = write_project(tmp_path, {"webpubsub/2099-01-01.yaml": _sample(mark)})
+    result = CliRunner().invoke(main, ["--root", str(project), "generate"])
+
+    assert result.exit_code == 0, result.output
+    operations = (
+        project / "generated/realtime_rest/webpubsub/v2099_01_01/_operations.py"
+    ).read_text()
+    assert operations.count('("api-version", API_VERSION)') == operations.count("return Request(")
