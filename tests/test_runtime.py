@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import jwt
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from realtime_rest import (
     NO_RETRIES,
@@ -198,6 +202,35 @@ def test_malformed_connection_strings_say_what_is_wrong_without_the_key(
 def test_path_values_are_percent_encoded() -> None:
     path = format_path("/api/hubs/{hub}/users/{userId}", {"hub": "chat", "userId": "a/b?c#d%e f é"})
     assert path == "/api/hubs/chat/users/a%2Fb%3Fc%23d%25e%20f%20%C3%A9"
+
+
+@given(st.text(max_size=30), st.text(max_size=30))
+def test_path_values_are_encoded_exactly_as_quote_encodes_them(first: str, second: str) -> None:
+    values = {
+        "a": first if first not in ("", ".", "..") else "x",
+        "b": second if second not in ("", ".", "..") else "y",
+    }
+    expected = f"/p/{quote(values['a'], safe='')}/q/{quote(values['b'], safe='')}"
+    assert format_path("/p/{a}/q/{b}", values) == expected
+
+
+@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=4))
+def test_the_query_is_encoded_exactly_as_urlencode_encodes_it(
+    pairs: list[tuple[str, str]],
+) -> None:
+    request = Request("GET", "/x", query=pairs)
+    assert request.encoded_query() == urlencode(request.query_pairs()) == urlencode(pairs)
+
+
+def test_each_call_gets_a_new_version_4_client_request_id() -> None:
+    seen = Replies(*[Reply(200)] * 50)
+    client = pipeline(seen)
+    for _ in range(50):
+        client.send(Request("GET", "/x"))
+    ids = [request.headers["x-ms-client-request-id"] for request in seen.requests]
+    assert len(set(ids)) == 50
+    assert all(str(uuid.UUID(value)) == value and uuid.UUID(value).version == 4 for value in ids)
+    assert {uuid.UUID(value).variant for value in ids} == {uuid.RFC_4122}
 
 
 def test_message_bodies_are_encoded_by_their_python_type() -> None:

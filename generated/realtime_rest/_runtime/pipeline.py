@@ -7,6 +7,7 @@ request may go); only the waiting and the transport differ.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import re
 import time
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from realtime_rest._runtime.auth import (
     AccessKey,
@@ -139,7 +140,7 @@ def _retry_after(response: Response) -> float | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made on every call, and a frozen one costs 5x more to make
 class _Call:
     """One call as sent: the URL it goes to, the URL its token names, and when it must end."""
 
@@ -177,6 +178,9 @@ class _PipelineBase:
             if reverse_proxy_endpoint is not None
             else self.endpoint
         )
+        # As text once: every call's URLs start with them.
+        self._send_to_url = str(self._send_to)
+        self._endpoint_url = str(self.endpoint)
         self.credential = credential
         self._check_plain_http(allow_http_credentials)
         self._error_model = error_model
@@ -232,13 +236,17 @@ class _PipelineBase:
     ) -> _Call:
         if self._closed:
             raise ClientClosedError("the client is closed: create a new one to send requests")
-        path, query = target or (request.path, urlencode(request.query_pairs()))
+        path, query = target or (request.path, request.encoded_query())
         suffix = f"{path}?{query}" if query else path
-        timeout = check_seconds("timeout", options.get("timeout", self._call_timeout))
+        timeout = (
+            check_seconds("timeout", options["timeout"])
+            if "timeout" in options
+            else self._call_timeout
+        )
         headers, client_request_id = _with_client_request_id(_extra_headers(options.get("headers")))
         return _Call(
-            url=f"{self._send_to}{suffix}",
-            audience_url=f"{self.endpoint}{suffix}",
+            url=f"{self._send_to_url}{suffix}",
+            audience_url=f"{self._endpoint_url}{suffix}",
             headers=headers,
             deadline=time.monotonic() + timeout,
             hook=options.get("raw_response_hook"),
@@ -398,11 +406,18 @@ def _with_client_request_id(headers: Mapping[str, str]) -> tuple[Mapping[str, st
     for name, value in headers.items():
         if name.lower() == CLIENT_REQUEST_ID:
             return headers, value
-    # Imported here, not at the top: uuid costs every import of the package about 2 ms.
-    import uuid
-
-    client_request_id = str(uuid.uuid4())
+    client_request_id = _new_request_id()
     return {**headers, CLIENT_REQUEST_ID: client_request_id}, client_request_id
+
+
+def _new_request_id() -> str:
+    """A random (version 4) UUID, as str(uuid.uuid4()) writes it, in half the time and without
+    importing uuid (2 ms at every import of the package)."""
+    data = bytearray(os.urandom(16))
+    data[6] = data[6] & 0x0F | 0x40  # version 4
+    data[8] = data[8] & 0x3F | 0x80  # the RFC 4122 variant
+    text = data.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _json_or_none(response: Response) -> Any:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ForwardRef, Union
-from urllib.parse import quote
+from urllib.parse import quote, quote_plus
 
 # A JSON value as json.dumps writes it. Mapping and Sequence, not dict and list, so that a
 # dict[str, str] or a list[int] the caller already has type-checks as one.
@@ -43,9 +44,17 @@ class Request:
         """The query as sent: None values left out, sequences repeated, booleans in lower case."""
         pairs: list[tuple[str, str]] = []
         for name, value in self.query:
-            values = value if isinstance(value, (list, tuple)) else [value]
-            pairs.extend((name, _query_text(item)) for item in values if item is not None)
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if item is not None:
+                    pairs.append((name, _query_text(item)))
         return pairs
+
+    def encoded_query(self) -> str:
+        """The query string as sent, encoded as ``urllib.parse.urlencode`` encodes it."""
+        return "&".join(
+            f"{_quoted(name, quote_plus)}={_quoted(text, quote_plus)}"
+            for name, text in self.query_pairs()
+        )
 
 
 def _query_text(value: object) -> str:
@@ -54,23 +63,43 @@ def _query_text(value: object) -> str:
     return str(value)
 
 
+# Characters that percent-encoding leaves as they are: most ids and names are made of these only,
+# and a match is several times cheaper than quote().
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*")
+_PLACEHOLDER = re.compile(r"{([^}]+)}")
+
+
+def _quoted(text: str, quoter: Callable[..., str]) -> str:
+    return text if _UNRESERVED.fullmatch(text) else quoter(text, safe="")
+
+
 def format_path(template: str, values: Mapping[str, str]) -> str:
     """Fill a path template, percent-encoding each value so '/', '?', '#' and '%' stay in it.
 
     The argument checks refuse bad path values by the caller's name for them; this refuses them
     again by the template's name, so that no caller can build a request that escapes its path.
     """
+    # Literal text and placeholder names alternate: [text, name, text, ..., text].
+    parts = _template_parts(template)
+    filled = [parts[0]]
+    for index in range(1, len(parts), 2):
+        name = parts[index]
+        filled.append(_path_segment(name, values[name]))
+        filled.append(parts[index + 1])
+    return "".join(filled)
 
-    def encoded(match: re.Match[str]) -> str:
-        name = match.group(1)
-        value = values[name]
-        if not isinstance(value, str):
-            raise _wrong_type(name, "a str", value)
-        if value == "" or value in _DOT_SEGMENTS:
-            raise ValueError(f"{name} must be a path segment, not {value!r}")
-        return quote(value, safe="")
 
-    return re.sub(r"{([^}]+)}", encoded, template)
+@functools.lru_cache(maxsize=256)  # the templates of the generated operations: a fixed few
+def _template_parts(template: str) -> tuple[str, ...]:
+    return tuple(_PLACEHOLDER.split(template))
+
+
+def _path_segment(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise _wrong_type(name, "a str", value)
+    if value == "" or value in _DOT_SEGMENTS:
+        raise ValueError(f"{name} must be a path segment, not {value!r}")
+    return _quoted(value, quote)
 
 
 def encode_content(name: str, message: Content, content_type: str | None = None) -> Body:
