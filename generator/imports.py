@@ -35,7 +35,7 @@ class _Names:
     responses: set[str] = field(default_factory=set)
     models: set[str] = field(default_factory=set)
     wire: set[str] = field(default_factory=set)
-    dataclasses: set[str] = field(default_factory=set)
+    records: set[str] = field(default_factory=lambda: {"record"})
 
     def add_types(self, types: Iterable[ir.PyType]) -> None:
         for type_ in types:
@@ -59,7 +59,7 @@ class _Names:
             responses=tuple(sorted(self.responses)),
             models=tuple(sorted(self.models)),
             wire=tuple(sorted(self.wire)),
-            dataclasses=tuple(sorted(self.dataclasses)),
+            records=tuple(sorted(self.records)),
         )
 
 
@@ -88,7 +88,7 @@ def _models_imports(models: tuple[ir.Model, ...]) -> ir.ModuleImports:
     for f in (f for model in models for f in model.fields):
         names.wire.add(("" if f.required else "optional_") + f.codec)
         if f.secret:
-            names.dataclasses.add("field")  # a secret is kept out of the repr
+            names.records.add("field")  # a secret is kept out of the repr
     return names.frozen()
 
 

@@ -335,7 +335,7 @@ class ModuleImports:
     responses: tuple[str, ...] = ()  # from the runtime's responses module
     models: tuple[str, ...] = ()  # from the version's models module
     wire: tuple[str, ...] = ()  # from the runtime's wire module
-    dataclasses: tuple[str, ...] = ()
+    records: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import os
 import shutil
 import socket
@@ -30,6 +29,7 @@ from realtime_rest import (
 from realtime_rest._runtime.client import AsyncBaseClient, BaseClient
 from realtime_rest._runtime.http_aiohttp import AiohttpTransport
 from realtime_rest._runtime.http_urllib3 import Urllib3Transport
+from realtime_rest._runtime.records import replace
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 PRISM = PROJECT / "tools" / "prism" / "node_modules" / ".bin" / "prism"
@@ -172,7 +172,7 @@ class _PreferTransport:
         self._api.requests.append(
             MockRequest(request.method, request.url, lower, request.content or b"")
         )
-        return dataclasses.replace(request, headers=headers)
+        return replace(request, headers=headers)
 
     def send(self, request: Outgoing) -> Response:
         return self._sync.send(self._prepare(request))

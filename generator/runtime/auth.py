@@ -8,12 +8,12 @@ import hmac
 import json
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol, Union
 
 from realtime_rest._runtime.endpoints import Endpoint
 from realtime_rest._runtime.errors import ConnectionStringError
+from realtime_rest._runtime.records import record
 
 # Tokens for the service's REST API live this long; each is reused until shortly before then.
 ACCESS_TOKEN_LIFETIME_SECONDS = 300
@@ -176,7 +176,7 @@ _FIELD_NAMES = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class ConnectionString:
     """The parts of ``Endpoint=...;AccessKey=...;Version=1.0;``.
 

@@ -8,12 +8,12 @@ version has it.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Sequence
 from urllib.parse import quote, urlencode
 
 from realtime_rest._runtime.auth import AccessKey
 from realtime_rest._runtime.client import _ClientCore
+from realtime_rest._runtime.records import field, record
 from realtime_rest._runtime.request import (
     check_integer,
     check_string,
@@ -31,7 +31,7 @@ _CLIENT_PATHS: dict[ClientProtocol, str] = {
 }
 
 
-@dataclass(frozen=True)
+@record
 class ClientAccessToken:
     """What an end client needs to connect to Web PubSub. The token never shows in repr."""
 
@@ -40,7 +40,7 @@ class ClientAccessToken:
     url: str = field(repr=False)  # base_url?access_token=...
 
 
-@dataclass(frozen=True)
+@record
 class Negotiation:
     """A SignalR negotiate response: where the client connects and the token it presents."""
 
@@ -55,7 +55,7 @@ class Negotiation:
 DEFAULT_MINUTES_TO_EXPIRE = 60
 
 
-@dataclass(frozen=True)
+@record
 class ClientTokenRequest:
     """What an end client's token is asked to carry, in the service's protocol names."""
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any, Protocol
+
+from realtime_rest._runtime.records import field, record
 
 # Responses are read up to this many bytes; the rest is not read (see Response.truncated).
 DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record
 class Timeout:
     """Per attempt: seconds to connect (a free connection of the pool included), and to wait for
     each read of the answer; each is capped by what is left of the call's deadline (the retry
@@ -38,7 +39,7 @@ class Timeout:
 DEFAULT_TIMEOUT = Timeout()
 
 
-@dataclass(frozen=True)
+@record
 class Response:
     """A response as the package sees it.
 
@@ -83,7 +84,7 @@ class AttemptError(Exception):
         self.transient = transient
 
 
-@dataclass(slots=True)  # made for every attempt: a frozen one costs 5x more to make
+@record
 class Outgoing:
     """One attempt of a request, as the pipeline hands it to a transport."""
 
@@ -153,7 +154,7 @@ class BodyReader:
 # --- the test seam -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Reply:
     """What a MockTransport's handler answers: a status, headers and a body."""
 
@@ -171,7 +172,7 @@ class Reply:
         )
 
 
-@dataclass(frozen=True)
+@record
 class MockRequest:
     """An attempt as a MockTransport's handler sees it.
 

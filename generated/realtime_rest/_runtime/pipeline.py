@@ -13,7 +13,6 @@ import re
 import time
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urljoin, urlsplit
@@ -43,6 +42,7 @@ from realtime_rest._runtime.options import (
     Unpack,
     check_seconds,
 )
+from realtime_rest._runtime.records import record
 from realtime_rest._runtime.request import Request
 from realtime_rest._runtime.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -76,7 +76,7 @@ class ErrorModel(Protocol):
     def from_wire(cls, data: Mapping[str, Any]) -> ServiceErrorDetail: ...
 
 
-@dataclass(frozen=True)
+@record
 class RetryPolicy:
     """Bounded exponential backoff with full jitter, within an overall deadline per call.
 
@@ -140,7 +140,7 @@ def _retry_after(response: Response) -> float | None:
         return None
 
 
-@dataclass(slots=True)  # not frozen: made on every call, and a frozen one costs 5x more to make
+@record
 class _Call:
     """One call as sent: the URL it goes to, the URL its token names, and when it must end."""
 

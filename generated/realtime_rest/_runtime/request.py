@@ -6,9 +6,10 @@ import functools
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ForwardRef, Union
 from urllib.parse import quote, quote_plus
+
+from realtime_rest._runtime.records import field, record
 
 # A JSON value as json.dumps writes it. Mapping and Sequence, not dict and list, so that a
 # dict[str, str] or a list[int] the caller already has type-checks as one.
@@ -26,13 +27,13 @@ Content = Union[str, bytes, Mapping[str, JsonValue], Sequence[JsonValue], int, f
 QueryValue = Union[str, int, float, bool, Sequence[str], Sequence[int], None]
 
 
-@dataclass(frozen=True)
+@record
 class Body:
     content: bytes
     content_type: str
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     method: str
     path: str  # already formatted and percent-encoded

@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from realtime_rest._runtime.records import record
 from realtime_rest._runtime.wire import optional_value
 
 
-@dataclass(frozen=True)
+@record
 class PayloadMessage:
     """PayloadMessage"""
 

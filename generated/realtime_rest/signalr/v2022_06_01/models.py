@@ -5,13 +5,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Literal
 
+from realtime_rest._runtime.records import record
 from realtime_rest._runtime.wire import optional_model, optional_model_list, optional_value, value
 
 
-@dataclass(frozen=True)
+@record
 class ErrorDetail:
     """The error object."""
 
@@ -56,7 +56,7 @@ class ErrorDetail:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class InnerError:
     """InnerError"""
 
@@ -83,7 +83,7 @@ class InnerError:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class PayloadMessage:
     """PayloadMessage"""
 
@@ -109,7 +109,7 @@ class PayloadMessage:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class ServiceResponse:
     """ServiceResponse"""
 

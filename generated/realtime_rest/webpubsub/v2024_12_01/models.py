@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field as _field
 from typing import Any
 
+from realtime_rest._runtime.records import field as _field, record
 from realtime_rest._runtime.wire import (
     model_list,
     optional_model,
@@ -17,7 +17,7 @@ from realtime_rest._runtime.wire import (
 )
 
 
-@dataclass(frozen=True)
+@record
 class AddToGroupsRequest:
     """Which groups the filtered connections join."""
 
@@ -45,7 +45,7 @@ class AddToGroupsRequest:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class ClientTokenResponse:
     """A token for an end client."""
 
@@ -67,7 +67,7 @@ class ClientTokenResponse:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class ErrorDetail:
     """What went wrong."""
 
@@ -112,7 +112,7 @@ class ErrorDetail:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class GroupMember:
     """A connection in a group."""
 
@@ -140,7 +140,7 @@ class GroupMember:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class GroupMemberPagedValues:
     """A page of the connections in a group."""
 
@@ -168,7 +168,7 @@ class GroupMemberPagedValues:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class InnerError:
     """InnerError"""
 
@@ -195,7 +195,7 @@ class InnerError:
         return wire
 
 
-@dataclass(frozen=True)
+@record
 class RemoveFromGroupsRequest:
     """Which groups the filtered connections leave."""
 
