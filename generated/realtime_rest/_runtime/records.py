@@ -2,10 +2,11 @@
 
 ``@record`` reads a class as ``@dataclass(frozen=True)`` does, and type checkers see it as one
 (PEP 681). It is here because the package makes about twenty such classes at import and makes
-requests and responses on every call: ``dataclasses`` imports ``inspect`` and compiles five methods
-per class, which made up two thirds of the package's import time, and a frozen dataclass assigns each
-field through ``object.__setattr__``. A record compiles only its ``__init__``, which stores the
-fields straight into the instance; equality, hashing, ``repr`` and immutability are shared.
+requests and responses on every call: ``dataclasses`` imports ``inspect`` and compiles five
+methods per class, which made up two thirds of the package's import time, and a frozen dataclass
+assigns each field through ``object.__setattr__``. A record compiles only its ``__init__``, which
+stores the fields straight into the instance; equality, hashing, ``repr`` and immutability are
+shared.
 """
 
 from __future__ import annotations
