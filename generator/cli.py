@@ -12,15 +12,14 @@ from typing import TypeVar
 
 import click
 
-from generator.compare import compare_documents, undeliberate
-from generator.diff import SEVERITIES, compare, worst
 from generator.errors import GeneratorError
-from generator.importer import import_description
-from generator.published import read_document
 from generator.load import display_path
 from generator.pipeline import build, load_services
-from generator.render import RenderedFile, render_comparison
+from generator.render import RenderedFile
 from generator.write import leftovers, unified_diff, write
+
+# The modules of diff, compare and import are loaded by their commands: generate, which runs
+# most often, needs none of them.
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +130,9 @@ def diff(
     root: Path, service: str, old: str | None, new: str | None, output: str, fail_on: str | None
 ) -> None:
     """What changed in SERVICE's API between two versions, and whether it breaks callers."""
+    from generator.diff import SEVERITIES, compare, worst
+    from generator.render import render_comparison
+
     specs_dir, _ = _paths(root)
     services = {s.name: s for s in _run(lambda: load_services(specs_dir, root))}
     if service not in services:
@@ -171,6 +173,9 @@ def compare_command(spec: Path, official: Path, output: str) -> None:
 
     Exits 1 while a difference is not marked deliberate with x-deviation in SPEC.
     """
+    from generator.compare import compare_documents, undeliberate
+    from generator.published import read_document
+
     ours = _run(lambda: read_document(spec, spec.as_posix()))
     published = _run(lambda: read_document(official, official.as_posix()))
     differences = compare_documents(ours, published)
@@ -199,6 +204,8 @@ def compare_command(spec: Path, official: Path, output: str) -> None:
 @click.pass_obj
 def import_command(root: Path, service: str, source: Path, force: bool) -> None:
     """Write specs/SERVICE/<its version>.yaml from a published description FILE."""
+    from generator.importer import import_description
+
     specs_dir, _ = _paths(root)
     target, text = _run(lambda: import_description(service, source, specs_dir))
     shown = display_path(target, root)

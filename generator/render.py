@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+)
 
-from generator import emit, ir
+from generator import cache, emit, ir
 from generator.errors import GeneratorError
 from generator.names import RUNTIME
 
@@ -53,6 +62,7 @@ def environment(templates: Path = TEMPLATES) -> Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
+    env.bytecode_cache = _compiled_templates(env)
     env.filters["literal"] = emit.literal
     env.filters["docstring"] = emit.docstring
     env.filters["comment"] = emit.comment
@@ -64,6 +74,39 @@ def environment(templates: Path = TEMPLATES) -> Environment:
     env.filters["cell"] = table_cell
     env.globals["result_annotation"] = emit.result_annotation
     return env
+
+
+# What a compiled template depends on besides its text, which is all that Jinja2's bytecode
+# cache checks: these settings name the cache's folder.
+_COMPILE_SETTINGS = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "line_statement_prefix",
+    "line_comment_prefix",
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "keep_trailing_newline",
+    "autoescape",
+    "optimized",
+)
+
+
+def _compiled_templates(env: Environment) -> BytecodeCache | None:
+    """Compiled templates from earlier runs: compiling them takes a tenth of a warm run."""
+    settings = [f"{name}={getattr(env, name)!r}" for name in _COMPILE_SETTINGS]
+    folder = cache.folder("jinja") / cache.key(
+        f"jinja2 {version('jinja2')}", sys.version, *settings
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # a cache that cannot be written only costs time
+    return FileSystemBytecodeCache(str(folder))
 
 
 def render(services: list[ir.Service], templates: Path = TEMPLATES) -> list[RenderedFile]:

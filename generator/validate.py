@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from openapi_spec_validator import OpenAPIV30SpecValidator
-
+from generator import cache
 from generator.errors import SpecError, json_path
 from generator.load import LoadedSpec
 from generator.emit import module_name
@@ -43,10 +43,25 @@ def validate_spec(spec: LoadedSpec) -> None:
         _check_responses(spec)
     except (AttributeError, KeyError, TypeError):
         pass  # the document's shape is wrong: the validator below says where
+    _validate_openapi(spec)
+
+
+def _validate_openapi(spec: LoadedSpec) -> None:
+    """openapi-spec-validator's verdict on the document, remembered when it is "valid": the
+    validator takes a third of a run, and its verdict depends on its version and the document
+    only. The key holds the document's repr, which tells 200 from "200" where JSON would not."""
+    entry = cache.folder("valid") / cache.key(
+        f"openapi-spec-validator {version('openapi-spec-validator')}", repr(spec.document)
+    )
+    if cache.read(entry) is not None:
+        return
+    from openapi_spec_validator import OpenAPIV30SpecValidator
+
     validator = OpenAPIV30SpecValidator(spec.document)
     _raise_first(spec, validator.schema_validator.iter_errors(spec.document))
     # Its checks of meaning assume the document has the schema's shape: they fail on others.
     _raise_first(spec, validator.root_validator(validator.schema_path))
+    cache.write(entry, "valid\n")
 
 
 def _raise_first(spec: LoadedSpec, errors: Iterable[Any]) -> None:

@@ -12,7 +12,10 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.errors import SpecError
 from generator.format import format_all
+from generator.load import LoadedSpec, load_spec
+from generator.validate import validate_spec
 from generator.write import MANIFEST
 from tests.conftest import SAMPLE_SPEC
 
@@ -389,3 +392,49 @@ def test_a_closed_model_is_supported(project: Path) -> None:
     assert code == 0, output
     models = (project / "generated/realtime_rest/webpubsub/v2099_01_01/models.py").read_text()
     assert "class InnerError:" in models
+
+
+def _validator_verdicts(cache_folder: Path) -> list[Path]:
+    return sorted((cache_folder / "valid").glob("*"))
+
+
+def test_only_valid_verdicts_are_remembered_and_only_for_the_same_document(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REALTIME_REST_CACHE", str(tmp_path))
+    document = load_spec(ROOT / "tests/fixtures" / SAMPLE_SPEC, SAMPLE_SPEC).document
+    validate_spec(LoadedSpec(SAMPLE_SPEC, "webpubsub", document))
+    assert len(_validator_verdicts(tmp_path)) == 1
+
+    # The schema says a response has a description: a cached "valid" must not hide its loss.
+    responses = next(iter(document["paths"].values()))
+    operation = next(value for key, value in responses.items() if key != "parameters")
+    status = next(iter(operation["responses"]))
+    del operation["responses"][status]["description"]
+    with pytest.raises(SpecError, match="is not valid under any of the given schemas"):
+        validate_spec(LoadedSpec(SAMPLE_SPEC, "webpubsub", document))
+    with pytest.raises(SpecError, match="is not valid under any of the given schemas"):
+        validate_spec(LoadedSpec(SAMPLE_SPEC, "webpubsub", document))
+    assert len(_validator_verdicts(tmp_path)) == 1
+
+
+def test_a_warm_run_gives_the_same_tree_without_black_or_the_validator(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REALTIME_REST_CACHE", str(tmp_path / "cache"))
+    assert run(project, "generate")[0] == 0
+    cold = snapshot(project / "generated")
+    probe = (
+        "import sys; from generator.cli import main\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    code = e.code\n"
+        "print(code, 'black' in sys.modules, 'openapi_spec_validator' in sys.modules)"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", probe, "--root", str(project), "generate"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert completed.stdout.splitlines()[-1] == "0 False False"
+    assert snapshot(project / "generated") == cold
+    assert any((tmp_path / "cache" / "jinja").rglob("*.cache"))
