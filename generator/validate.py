@@ -46,12 +46,21 @@ def validate_spec(spec: LoadedSpec) -> None:
     _validate_openapi(spec)
 
 
+# The validator and the packages that decide its verdict: a new version of any is a new key.
+_VALIDATOR_PACKAGES = (
+    "openapi-spec-validator",
+    "openapi-schema-validator",
+    "jsonschema",
+    "jsonschema-path",
+)
+
+
 def _validate_openapi(spec: LoadedSpec) -> None:
     """openapi-spec-validator's verdict on the document, remembered when it is "valid": the
     validator takes a third of a run, and its verdict depends on its version and the document
     only. The key holds the document's repr, which tells 200 from "200" where JSON would not."""
     entry = cache.folder("valid") / cache.key(
-        f"openapi-spec-validator {version('openapi-spec-validator')}", repr(spec.document)
+        *(f"{name} {version(name)}" for name in _VALIDATOR_PACKAGES), repr(spec.document)
     )
     if cache.read(entry) is not None:
         return

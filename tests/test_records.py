@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import pickle
 from typing import Any
 
 import pytest
@@ -102,3 +104,29 @@ def test_class_bodies_records_cannot_take() -> None:
 
     with pytest.raises(ValueError, match="not both"):
         field(default=1, default_factory=list)
+
+
+def test_a_repr_or_eq_of_the_class_own_is_kept() -> None:
+    @record
+    class Secret:
+        value: str
+
+        def __repr__(self) -> str:
+            return "Secret(<hidden>)"
+
+        def __eq__(self, other: object) -> bool:
+            return isinstance(other, Secret)
+
+        def __hash__(self) -> int:
+            return 0
+
+    assert repr(Secret("x")) == "Secret(<hidden>)"
+    assert Secret("x") == Secret("y")
+    assert hash(Secret("x")) == 0
+
+
+def test_records_copy_and_pickle_whole() -> None:
+    message = Message("hi", 3, ["a"], "t")
+    assert pickle.loads(pickle.dumps(message)) == message
+    assert copy.copy(message) == message
+    assert copy.deepcopy(message).tags is not message.tags

@@ -104,11 +104,13 @@ def record(cls: type[T]) -> type[T]:
         names.append(name)
         if spec.repr:
             shown.append(name)
+    # As a dataclass does, a __repr__ or __eq__ (and its __hash__) of the class's own is kept.
+    shared: dict[str, Any] = {"__repr__": _repr}
+    if "__eq__" not in cls.__dict__:
+        shared.update({"__eq__": _eq, "__hash__": _hash})
     methods: dict[str, Any] = {
+        **{key: value for key, value in shared.items() if key not in cls.__dict__},
         "__init__": _init(cls.__qualname__, names, defaults, factories),
-        "__repr__": _repr,
-        "__eq__": _eq,
-        "__hash__": _hash,
         "__setattr__": _frozen_setattr,
         "__delattr__": _frozen_delattr,
         "__record_fields__": tuple(names),
