@@ -19,9 +19,10 @@ import imports
 
 REPORT = Path(__file__).with_name("results.md")
 RUNS = 5
-# The overhead runs are short and the machine's noise is of their size: more of them give a
-# steadier median.
+# The overhead and throughput runs are short and the machine's noise is of their size: more of
+# them give a steadier median.
 OVERHEAD_RUNS = 9
+THROUGHPUT_RUNS = 5
 CALLS = 1000  # per run of the overhead benchmark
 SENDS = 1500  # per run of the throughput benchmark
 CONCURRENCY = (1, 16, 64)
@@ -181,7 +182,7 @@ def _ratio_rows(
 def bench_clients(lines: list[str]) -> dict[str, Any]:
     with clients.loopback_server() as port:
         overhead = clients.overhead(port, CALLS, OVERHEAD_RUNS)
-        rates = clients.throughput(port, CONCURRENCY, SENDS, 3)
+        rates = clients.throughput(port, CONCURRENCY, SENDS, THROUGHPUT_RUNS)
     lines += [
         "## 2. Client overhead per call",
         "",
@@ -221,7 +222,7 @@ def bench_clients(lines: list[str]) -> dict[str, Any]:
         "## 3. Throughput",
         "",
         f"Async `send_to_all` per second, {SENDS} sends shared by N tasks on one client, after "
-        "each task sent two (connections open); 3 runs, the clients taking turns in each.",
+        f"each task sent two (connections open); {THROUGHPUT_RUNS} runs, the clients taking turns in each.",
         "",
         "| client | " + " | ".join(f"N = {n}" for n in CONCURRENCY) + " |",
         "| --- |" + " --- |" * len(CONCURRENCY),
