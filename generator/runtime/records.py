@@ -104,12 +104,7 @@ def record(cls: type[T]) -> type[T]:
         names.append(name)
         if spec.repr:
             shown.append(name)
-    # As a dataclass does, a __repr__ or __eq__ (and its __hash__) of the class's own is kept.
-    shared: dict[str, Any] = {"__repr__": _repr}
-    if "__eq__" not in cls.__dict__:
-        shared.update({"__eq__": _eq, "__hash__": _hash})
     methods: dict[str, Any] = {
-        **{key: value for key, value in shared.items() if key not in cls.__dict__},
         "__init__": _init(cls.__qualname__, names, defaults, factories),
         "__setattr__": _frozen_setattr,
         "__delattr__": _frozen_delattr,
@@ -117,6 +112,14 @@ def record(cls: type[T]) -> type[T]:
         "__record_shown__": tuple(shown),
         "__match_args__": tuple(names),
     }
+    # As a dataclass does, a __repr__ or __eq__ (and its __hash__) of the class's own is kept.
+    own = cls.__dict__
+    if "__repr__" not in own:
+        methods["__repr__"] = _repr
+    if "__eq__" not in own:
+        methods["__eq__"] = _eq
+        if "__hash__" not in own:
+            methods["__hash__"] = _hash
     for key, value in methods.items():
         setattr(cls, key, value)
     return cls
