@@ -55,6 +55,9 @@ _VALIDATOR_PACKAGES = (
 )
 
 
+_VALID = "valid\n"  # an entry says this whole, or it is not a verdict
+
+
 def _validate_openapi(spec: LoadedSpec) -> None:
     """openapi-spec-validator's verdict on the document, remembered when it is "valid": the
     validator takes a third of a run, and its verdict depends on its version and the document
@@ -62,7 +65,7 @@ def _validate_openapi(spec: LoadedSpec) -> None:
     entry = cache.folder("valid") / cache.key(
         *(f"{name} {version(name)}" for name in _VALIDATOR_PACKAGES), repr(spec.document)
     )
-    if cache.read(entry) is not None:
+    if cache.read(entry) == _VALID:
         return
     from openapi_spec_validator import OpenAPIV30SpecValidator
 
@@ -70,7 +73,7 @@ def _validate_openapi(spec: LoadedSpec) -> None:
     _raise_first(spec, validator.schema_validator.iter_errors(spec.document))
     # Its checks of meaning assume the document has the schema's shape: they fail on others.
     _raise_first(spec, validator.root_validator(validator.schema_path))
-    cache.write(entry, "valid\n")
+    cache.write(entry, _VALID)
 
 
 def _raise_first(spec: LoadedSpec, errors: Iterable[Any]) -> None:

@@ -6,6 +6,7 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -398,12 +399,18 @@ def _validator_verdicts(cache_folder: Path) -> list[Path]:
     return sorted((cache_folder / "valid").glob("*"))
 
 
+def _validated_sample(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """The sample spec's document, validated once with the cache in ``cache_folder``."""
+    monkeypatch.setenv("REALTIME_REST_CACHE", str(cache_folder))
+    document = load_spec(ROOT / "tests/fixtures" / SAMPLE_SPEC, SAMPLE_SPEC).document
+    validate_spec(LoadedSpec(SAMPLE_SPEC, "webpubsub", document))
+    return document
+
+
 def test_only_valid_verdicts_are_remembered_and_only_for_the_same_document(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("REALTIME_REST_CACHE", str(tmp_path))
-    document = load_spec(ROOT / "tests/fixtures" / SAMPLE_SPEC, SAMPLE_SPEC).document
-    validate_spec(LoadedSpec(SAMPLE_SPEC, "webpubsub", document))
+    document = _validated_sample(tmp_path, monkeypatch)
     assert len(_validator_verdicts(tmp_path)) == 1
 
     # The schema says a response has a description: a cached "valid" must not hide its loss.
@@ -438,3 +445,20 @@ def test_a_warm_run_gives_the_same_tree_without_black_or_the_validator(
     assert completed.stdout.splitlines()[-1] == "0 False False"
     assert snapshot(project / "generated") == cold
     assert any((tmp_path / "cache" / "jinja").rglob("*.cache"))
+
+
+def test_a_verdict_entry_that_does_not_say_valid_is_not_taken_for_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _validated_sample(tmp_path, monkeypatch)
+    [entry] = _validator_verdicts(tmp_path)
+    entry.write_text("")  # cut short, say by a full disk
+
+    import openapi_spec_validator
+
+    def validator_ran(document: object) -> None:
+        raise RuntimeError("the validator ran")
+
+    monkeypatch.setattr(openapi_spec_validator, "OpenAPIV30SpecValidator", validator_ran)
+    with pytest.raises(RuntimeError, match="the validator ran"):
+        validate_spec(LoadedSpec(SAMPLE_SPEC, "webpubsub", document))
