@@ -3,7 +3,6 @@ the same specs, and ours on synthetic specs of growing size."""
 
 from __future__ import annotations
 
-import compileall
 import copy
 import os
 import shutil
@@ -73,12 +72,6 @@ def project_copy(specs: dict[str, Any] | None = None) -> Path:
         vocabulary = (ROOT / "specs" / VOCABULARY).read_text() + "".join(f"{i}\n" for i in ids)
         (root / "specs" / VOCABULARY).write_text(vocabulary)
     return root
-
-
-def compile_generator() -> None:
-    """Bytecode for the generator, as an installed tool has it: with PYTHONDONTWRITEBYTECODE
-    set, every run would compile the sources again and time that too."""
-    compileall.compile_dir(ROOT / "generator", quiet=1)
 
 
 def black_alone_seconds() -> float:

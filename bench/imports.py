@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import compileall
 import subprocess
 import sys
-from importlib.util import find_spec
-from pathlib import Path
 
 LIBRARIES = ("urllib3", "aiohttp")
 MODULE = "realtime_rest.webpubsub"
@@ -17,17 +14,8 @@ _AFTER = (
 _ALONE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
 
 
-def compile_package() -> None:
-    """Bytecode for the package, as pip writes it at install: with PYTHONDONTWRITEBYTECODE set,
-    or after a regeneration, every run would compile the sources again and time that instead."""
-    spec = find_spec("realtime_rest")
-    assert spec is not None and spec.origin is not None
-    compileall.compile_dir(Path(spec.origin).parent, quiet=1)
-
-
 def import_ms(library: str, runs: int) -> list[tuple[float, float]]:
     """Per run: ms to import the library, then ms that importing our module adds to it."""
-    compile_package()
     results = []
     for _ in range(runs):
         probe = _AFTER.format(library=library, module=MODULE)
